@@ -1,0 +1,35 @@
+#pragma once
+
+#include <caf/atom.hpp>
+
+/// Atom constants that tag Remedy's messages. CAF 0.17 limits atoms to ten
+/// characters, so the names are short; the alias names are the documentation.
+namespace remedy {
+
+// -- supervisor API --------------------------------------------------------
+using start_child_atom = caf::atom_constant<caf::atom("r_startch")>;
+using terminate_child_atom = caf::atom_constant<caf::atom("r_termch")>;
+using restart_child_atom = caf::atom_constant<caf::atom("r_restch")>;
+using delete_child_atom = caf::atom_constant<caf::atom("r_delch")>;
+using which_children_atom = caf::atom_constant<caf::atom("r_whichch")>;
+using count_children_atom = caf::atom_constant<caf::atom("r_countch")>;
+using get_endpoint_atom = caf::atom_constant<caf::atom("r_getep")>;
+
+// -- supervisor internals --------------------------------------------------
+using restart_timer_atom = caf::atom_constant<caf::atom("r_restmr")>;
+using stop_timer_atom = caf::atom_constant<caf::atom("r_stoptmr")>;
+using continue_atom = caf::atom_constant<caf::atom("r_cont")>;
+
+// -- endpoint control (only accepted from the owning supervisor) ----------
+using endpoint_update_atom = caf::atom_constant<caf::atom("r_epupd")>;
+using endpoint_down_atom = caf::atom_constant<caf::atom("r_epdown")>;
+using endpoint_owner_atom = caf::atom_constant<caf::atom("r_epowner")>;
+using endpoint_stats_atom = caf::atom_constant<caf::atom("r_epstats")>;
+using endpoint_sweep_atom = caf::atom_constant<caf::atom("r_epsweep")>;
+
+// -- event bus -------------------------------------------------------------
+using subscribe_atom = caf::atom_constant<caf::atom("r_sub")>;
+using unsubscribe_atom = caf::atom_constant<caf::atom("r_unsub")>;
+using publish_atom = caf::atom_constant<caf::atom("r_pub")>;
+
+} // namespace remedy

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+namespace spdlog {
+class logger;
+} // namespace spdlog
+
+namespace remedy {
+
+/// Returns the spdlog logger `name` (e.g. "remedy.supervisor"), creating it on
+/// first use with a stderr sink. Its level comes from the environment:
+/// `REMEDY_LOG_<NAME>` (name upper-cased, dots as underscores) if set, else
+/// `REMEDY_LOG_LEVEL`, else "info". Levels are spdlog's: trace, debug, info,
+/// warn, error, critical, off. Thread-safe.
+std::shared_ptr<spdlog::logger> logger(const std::string& name);
+
+} // namespace remedy

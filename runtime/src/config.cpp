@@ -1,0 +1,25 @@
+#include "remedy/runtime/config.hpp"
+
+#include "remedy/runtime/error.hpp"
+#include "remedy/runtime/type_ids.hpp"
+#include "remedy/supervision/child_info.hpp"
+#include "remedy/supervision/child_spec.hpp"
+#include "remedy/supervision/endpoint_stats.hpp"
+#include "remedy/supervision/supervision_event.hpp"
+
+namespace remedy {
+
+config::config() {
+  register_types(*this);
+}
+
+void register_types(caf::actor_system_config& cfg) {
+  cfg.add_message_types<caf::id_block::remedy>();
+  cfg.add_error_category(error_category,
+                         [](uint8_t code, caf::atom_value category,
+                            const caf::message& context) {
+                           return render(caf::error{code, category, context});
+                         });
+}
+
+} // namespace remedy
