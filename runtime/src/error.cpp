@@ -56,11 +56,15 @@ caf::error make_error(errc x, std::string context) {
 }
 
 bool is(const caf::error& err, errc x) {
-  return err.category() == error_category
+  // CAF 0.17's error::category() and code() dereference null on an empty
+  // error: check first.
+  return err && err.category() == error_category
          && err.code() == static_cast<uint8_t>(x);
 }
 
 std::string context_of(const caf::error& err) {
+  if (!err)
+    return render(err);
   auto& ctx = err.context();
   if (ctx.size() == 1 && ctx.match_element<std::string>(0))
     return ctx.get_as<std::string>(0);

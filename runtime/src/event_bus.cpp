@@ -1,94 +1,48 @@
 #include "remedy/runtime/event_bus.hpp"
 
-#include <mutex>
-#include <string>
-#include <utility>
-#include <vector>
-
-#include <caf/actor_registry.hpp>
-#include <caf/actor_system.hpp>
-#include <caf/stateful_actor.hpp>
-
-#include "remedy/runtime/atoms.hpp"
+#include <caf/local_actor.hpp>
+#include <caf/mailbox_element.hpp>
 
 namespace remedy {
 
 namespace {
 
-constexpr caf::atom_value bus_name = caf::atom("remedy_bus");
+constexpr const char* group_prefix = "remedy.events:";
 
-struct subscription {
-  std::string prefix;
-  caf::actor subscriber;
-};
-
-struct bus_state {
-  std::vector<subscription> subs;
-  static inline const char* name = "remedy.event_bus";
-};
-
-bool matches(const std::string& prefix, const std::string& topic) {
-  return topic.compare(0, prefix.size(), prefix) == 0;
-}
-
-caf::behavior bus_actor(caf::stateful_actor<bus_state>* self) {
-  self->set_down_handler([self](caf::down_msg& msg) {
-    auto& subs = self->state.subs;
-    subs.erase(std::remove_if(subs.begin(), subs.end(),
-                              [&](const subscription& x) {
-                                return x.subscriber.address() == msg.source;
-                              }),
-               subs.end());
-  });
-  return {
-    [self](subscribe_atom, std::string& prefix) {
-      auto who = caf::actor_cast<caf::actor>(self->current_sender());
-      if (!who)
-        return;
-      self->monitor(who);
-      self->state.subs.push_back({std::move(prefix), std::move(who)});
-    },
-    [self](unsubscribe_atom, const std::string& prefix) {
-      auto who = self->current_sender();
-      auto& subs = self->state.subs;
-      auto i = std::find_if(subs.begin(), subs.end(),
-                            [&](const subscription& x) {
-                              return x.prefix == prefix
-                                     && caf::actor_cast<caf::strong_actor_ptr>(
-                                          x.subscriber)
-                                          == who;
-                            });
-      if (i != subs.end())
-        subs.erase(i);
-    },
-    [self](publish_atom, const std::string& topic, const caf::message& event) {
-      for (auto& sub : self->state.subs)
-        if (matches(sub.prefix, topic))
-          self->send(sub.subscriber, event);
-    },
-  };
+/// Calls `f` with the group of every subscription prefix that `topic`
+/// matches: "", then each dotted family, then the topic itself.
+template <class F>
+void for_each_matching_group(caf::actor_system& sys, const std::string& topic,
+                             F f) {
+  f(event_group(sys, ""));
+  for (size_t i = topic.find('.'); i != std::string::npos;
+       i = topic.find('.', i + 1))
+    f(event_group(sys, topic.substr(0, i + 1)));
+  if (!topic.empty() && topic.back() != '.')
+    f(event_group(sys, topic));
 }
 
 } // namespace
 
-caf::actor event_bus(caf::actor_system& sys) {
-  static std::mutex mtx;
-  std::lock_guard<std::mutex> guard{mtx};
-  if (auto existing = sys.registry().get(bus_name))
-    return caf::actor_cast<caf::actor>(existing);
-  auto bus = sys.spawn<caf::hidden>(bus_actor);
-  sys.registry().put(bus_name, caf::actor_cast<caf::strong_actor_ptr>(bus));
-  return bus;
+caf::group event_group(caf::actor_system& sys, const std::string& prefix) {
+  return sys.groups().get_local(group_prefix + prefix);
 }
 
-void publish(caf::local_actor* self, std::string topic, caf::message event) {
-  auto bus = self->home_system().registry().get(bus_name);
-  if (!bus)
-    return;
-  bus->enqueue(caf::make_mailbox_element(nullptr, caf::make_message_id(), {},
-                                         publish_atom::value, std::move(topic),
-                                         std::move(event)),
-               self->context());
+void publish(caf::local_actor* self, const std::string& topic,
+             const caf::message& event) {
+  auto sender = caf::actor_cast<caf::strong_actor_ptr>(self);
+  for_each_matching_group(self->home_system(), topic,
+                          [&](const caf::group& grp) {
+                            grp.get()->enqueue(sender, caf::make_message_id(), event,
+                                         self->context());
+                          });
+}
+
+void publish(caf::actor_system& sys, const std::string& topic,
+             const caf::message& event) {
+  for_each_matching_group(sys, topic, [&](const caf::group& grp) {
+    grp.get()->enqueue(nullptr, caf::make_message_id(), event, nullptr);
+  });
 }
 
 } // namespace remedy

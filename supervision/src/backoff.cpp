@@ -1,6 +1,7 @@
 #include "remedy/supervision/backoff.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "remedy/runtime/error.hpp"
@@ -22,13 +23,17 @@ caf::timespan backoff::base_delay(uint32_t attempt) const {
 
 caf::timespan backoff::delay(uint32_t attempt, double random) const {
   auto base = base_delay(attempt);
-  if (jitter_ <= 0.0 || base.count() == 0)
+  if (!(jitter_ > 0.0) || base.count() == 0) // also catches a NaN jitter
     return base;
   if (!(random >= 0.0))
     random = 0.0;
   if (random >= 1.0)
     random = std::nextafter(1.0, 0.0);
   auto extra = static_cast<double>(base.count()) * jitter_ * random;
+  // Saturate: near timespan::max(), base * (1 + jitter) does not fit.
+  auto room = static_cast<double>(caf::timespan::max().count() - base.count());
+  if (!(extra < room))
+    return caf::timespan::max();
   return base + caf::timespan{static_cast<caf::timespan::rep>(extra)};
 }
 
@@ -54,6 +59,17 @@ caf::error backoff::validate() const {
   return caf::none;
 }
 
+namespace {
+
+// Shortest readable form of a factor, as documented: "2", "0.2", "1.5".
+std::string factor(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", x);
+  return buf;
+}
+
+} // namespace
+
 std::string to_string(const backoff& x) {
   if (x.is_none())
     return "none";
@@ -67,9 +83,9 @@ std::string to_string(const backoff& x) {
   result += "..";
   result += ms(x.max());
   result += ", x";
-  result += std::to_string(x.multiplier());
+  result += factor(x.multiplier());
   result += ", jitter ";
-  result += std::to_string(x.jitter());
+  result += factor(x.jitter());
   result += ", reset ";
   result += ms(x.reset_after());
   result += ')';

@@ -64,7 +64,15 @@ caf::expected<caf::actor> child_spec::launch(caf::actor_system& sys,
   try {
     if (start) {
       auto result = start(sys, extra);
-      if (result && !*result)
+      if (!result) {
+        // Remedy's own codes pass (pool_start's invalid_argument, a start
+        // that already says start_failed); any other error is start_failed.
+        if (result.error().category() == error_category)
+          return result;
+        return make_error(errc::start_failed,
+                          "child '" + id + "': " + render(result.error()));
+      }
+      if (!*result)
         return make_error(errc::start_failed,
                           "child '" + id + "': start returned no actor");
       return result;

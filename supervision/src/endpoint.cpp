@@ -6,6 +6,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/mailbox_element.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include "remedy/runtime/atoms.hpp"

@@ -58,6 +58,10 @@ std::string to_string(const supervision_event& x) {
     result += " restarts_in_period=";
     result += std::to_string(x.restarts);
   }
+  if (!x.cause.empty()) {
+    result += " cause=";
+    result += x.cause;
+  }
   if (x.kind == supervision_event_kind::child_restarting) {
     result += " delay=";
     result += std::to_string(

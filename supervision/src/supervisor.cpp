@@ -12,6 +12,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include <spdlog/spdlog.h>
@@ -54,6 +55,8 @@ struct child_record {
   uint64_t restarts = 0;
   /// Restart group while `status == restarting`.
   uint64_t group = 0;
+  /// The child whose exit put this one in its restart group.
+  std::string cause;
 };
 
 struct supervisor_state;
@@ -84,6 +87,8 @@ struct supervisor_state {
   size_t stopping = npos;
   uint64_t stop_token = 0;
   std::function<void()> after_stop;
+  /// Why the stop job runs (see supervision_event::cause).
+  std::string stop_cause;
   /// Start job: the group being started and where we are.
   uint64_t start_group = 0;
   size_t start_cursor = 0;
@@ -118,7 +123,8 @@ size_t position(supervisor_state& st, const child_record& rec) {
 }
 
 void emit(supervisor_actor* self, kind k, const child_record* rec,
-          caf::error reason = caf::none, caf::timespan delay = {}) {
+          caf::error reason = caf::none, caf::timespan delay = {},
+          std::string cause = {}) {
   auto& st = self->state;
   supervision_event ev;
   ev.kind = k;
@@ -130,6 +136,7 @@ void emit(supervisor_actor* self, kind k, const child_record* rec,
   }
   ev.reason = std::move(reason);
   ev.delay = delay;
+  ev.cause = std::move(cause);
   ev.at = now(self).time_since_epoch();
   if (k == kind::escalated)
     ev.restarts = st.intensity.count(now(self));
@@ -137,7 +144,9 @@ void emit(supervisor_actor* self, kind k, const child_record* rec,
   switch (k) {
     case kind::child_started:
     case kind::child_restarting:
+    case kind::child_restarted:
     case kind::child_terminated:
+      // Progress reports: one per child, so 50k of them on a mass restart.
       level = spdlog::level::debug;
       break;
     case kind::child_exited:
@@ -154,7 +163,7 @@ void emit(supervisor_actor* self, kind k, const child_record* rec,
   if (st.log->should_log(level))
     st.log->log(level, "{}", to_string(ev));
   auto t = topic(ev);
-  publish(self, std::move(t), caf::make_message(std::move(ev)));
+  publish(self, t, caf::make_message(std::move(ev)));
 }
 
 child_info info_of(const child_record& rec) {
@@ -283,9 +292,10 @@ void stop_next(supervisor_actor* self) {
 /// Stops the children at `positions` (given in start order) in reverse
 /// order, one at a time, then calls `then`.
 void stop_children(supervisor_actor* self, std::vector<size_t> positions,
-                   std::function<void()> then) {
+                   std::string cause, std::function<void()> then) {
   auto& st = self->state;
   st.busy = true;
+  st.stop_cause = std::move(cause);
   st.stop_queue.assign(positions.rbegin(), positions.rend());
   st.after_stop = std::move(then);
   stop_next(self);
@@ -295,7 +305,7 @@ void stop_children(supervisor_actor* self, std::vector<size_t> positions,
 void on_stopped(supervisor_actor* self, child_record& rec,
                 const caf::error& reason) {
   auto& st = self->state;
-  emit(self, kind::child_terminated, &rec, reason);
+  emit(self, kind::child_terminated, &rec, reason, {}, st.stop_cause);
   forget_incarnation(st, rec);
   st.stopping = npos;
   stop_next(self);
@@ -328,7 +338,8 @@ void start_next(supervisor_actor* self) {
                                    + "': child '" + rec.id
                                    + "' failed to start: " + context_of(err));
         st.initial_start = false;
-        stop_children(self, std::move(started_ones), [self, reason] {
+        stop_children(self, std::move(started_ones), "shutdown",
+                      [self, reason] {
           emit(self, kind::supervisor_shutdown, nullptr, reason);
           self->quit(reason);
         });
@@ -348,7 +359,7 @@ void start_next(supervisor_actor* self) {
     }
     if (is_restart) {
       ++rec.restarts;
-      emit(self, kind::child_restarted, &rec);
+      emit(self, kind::child_restarted, &rec, caf::none, {}, rec.cause);
     } else {
       emit(self, kind::child_started, &rec);
     }
@@ -387,12 +398,14 @@ void schedule_restart(supervisor_actor* self, size_t failed) {
     if (pos == failed) {
       rec.status = child_status::restarting;
       rec.group = group;
+      rec.cause = rec.id;
       continue;
     }
     if (rec.status == child_status::terminated)
       continue; // stopped on purpose; stays stopped
     if (rec.status == child_status::restarting) {
       rec.group = group; // joins this restart
+      rec.cause = st.children[failed].id;
       continue;
     }
     to_stop.push_back(pos);
@@ -420,10 +433,11 @@ void schedule_restart(supervisor_actor* self, size_t failed) {
       } else {
         other.status = child_status::restarting;
         other.group = group;
+        other.cause = st.children[failed].id;
       }
     }
-    emit(self, kind::child_restarting, &st.children[failed], caf::none,
-         delay);
+    auto& rec = st.children[failed];
+    emit(self, kind::child_restarting, &rec, caf::none, delay, rec.id);
     if (delay.count() == 0)
       start_group(self, group, false);
     else
@@ -433,7 +447,7 @@ void schedule_restart(supervisor_actor* self, size_t failed) {
     after();
     return;
   }
-  stop_children(self, std::move(to_stop), std::move(after));
+  stop_children(self, std::move(to_stop), rec.id, std::move(after));
 }
 
 void check_auto_shutdown(supervisor_actor* self) {
@@ -496,12 +510,11 @@ void shutdown_and_quit(supervisor_actor* self, caf::error reason,
     auto& st = self->state;
     // Answer everything that waited, so no request goes unanswered.
     run_deferred(self);
-    if (!escalation) {
+    if (!escalation)
       for (auto& rec : st.children)
         if (!rec.deleted)
           tell_endpoint_down(self, rec, reason);
-      emit(self, kind::supervisor_shutdown, nullptr, reason);
-    }
+    emit(self, kind::supervisor_shutdown, nullptr, reason);
     self->quit(reason);
   };
   auto live = live_positions(st);
@@ -513,9 +526,10 @@ void shutdown_and_quit(supervisor_actor* self, caf::error reason,
         rest.push_back(pos);
     st.stop_queue.assign(rest.rbegin(), rest.rend());
     st.after_stop = std::move(then);
+    st.stop_cause = "shutdown";
     return;
   }
-  stop_children(self, std::move(live), std::move(then));
+  stop_children(self, std::move(live), "shutdown", std::move(then));
 }
 
 void begin_shutdown(supervisor_actor* self, caf::error reason) {
@@ -563,12 +577,13 @@ void on_down(supervisor_actor* self, caf::down_msg& msg) {
     return; // an incarnation we already forgot
   auto pos = i->second;
   auto& rec = st.children[pos];
-  (void) rec;
   if (pos == st.stopping) {
     on_stopped(self, rec, msg.reason);
     return;
   }
   if (st.shutting_down) {
+    // Exited by itself while the supervisor stops: report, do not restart.
+    emit(self, kind::child_exited, &rec, msg.reason);
     forget_incarnation(st, rec);
     return;
   }
@@ -582,6 +597,8 @@ void on_down(supervisor_actor* self, caf::down_msg& msg) {
                 != st.stop_queue.end();
   auto addr = msg.source;
   if (queued) {
+    // Exited by itself just before its turn to be stopped.
+    emit(self, kind::child_exited, &rec, msg.reason);
     forget_incarnation(st, rec);
     return;
   }
@@ -798,7 +815,7 @@ caf::behavior supervisor_fun(supervisor_actor* self, supervisor_flags flags,
           rp.deliver(caf::unit);
         };
         if (rec->current)
-          stop_children(self, {pos}, std::move(done));
+          stop_children(self, {pos}, "api", std::move(done));
         else
           done();
       });

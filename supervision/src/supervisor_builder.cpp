@@ -87,7 +87,7 @@ caf::error supervisor_builder::validate(const std::string& path) const {
 }
 
 std::vector<child_spec>
-supervisor_builder::materialize(caf::actor_system& sys,
+supervisor_builder::materialize(caf::actor_system& sys, const std::string& name,
                                 const std::string& prefix,
                                 supervision_tree& out) const {
   std::vector<child_spec> specs;
@@ -98,15 +98,21 @@ supervisor_builder::materialize(caf::actor_system& sys,
     if (!e.sub.empty()) {
       auto& sub = e.sub.front();
       auto flags = sub.flags_;
-      flags.name = path;
-      auto sub_specs = sub.materialize(sys, path, out);
+      flags.name = name + "/" + spec.id;
+      auto sub_specs = sub.materialize(sys, flags.name, path, out);
       spec.start = [flags, sub_specs](caf::actor_system& sys,
                                       const caf::message&) {
         return spawn_supervisor(sys, flags, sub_specs);
       };
-    } else if (flags_.strategy != strategy::simple_one_for_one
-               && !spec.endpoint) {
-      spec.endpoint = spawn_endpoint(sys, spec.id, spec.stash);
+    }
+    // Every static child gets a stable endpoint, subtrees too (so a client
+    // can reach a pool's supervisor across its restarts); a pool's template
+    // does not: its children get theirs on demand.
+    // A caller may bring its own endpoint (e.g. to wire workers together
+    // before spawning): it is listed and owned by the root all the same.
+    if (flags_.strategy != strategy::simple_one_for_one) {
+      if (!spec.endpoint)
+        spec.endpoint = spawn_endpoint(sys, spec.id, spec.stash);
       out.endpoints.emplace(path, spec.endpoint);
     }
     specs.push_back(std::move(spec));
@@ -119,7 +125,7 @@ supervisor_builder::spawn(caf::actor_system& sys) const {
   if (auto err = validate())
     return err;
   supervision_tree tree;
-  auto specs = materialize(sys, "", tree);
+  auto specs = materialize(sys, flags_.name, "", tree);
   auto root = spawn_supervisor(sys, flags_, std::move(specs));
   if (!root)
     return std::move(root.error());

@@ -20,16 +20,11 @@ using restart_timer_atom = caf::atom_constant<caf::atom("r_restmr")>;
 using stop_timer_atom = caf::atom_constant<caf::atom("r_stoptmr")>;
 using continue_atom = caf::atom_constant<caf::atom("r_cont")>;
 
-// -- endpoint control (only accepted from the owning supervisor) ----------
+// -- endpoint control (sent by supervisors; reserved) ----------------------
 using endpoint_update_atom = caf::atom_constant<caf::atom("r_epupd")>;
 using endpoint_down_atom = caf::atom_constant<caf::atom("r_epdown")>;
 using endpoint_owner_atom = caf::atom_constant<caf::atom("r_epowner")>;
 using endpoint_stats_atom = caf::atom_constant<caf::atom("r_epstats")>;
 using endpoint_sweep_atom = caf::atom_constant<caf::atom("r_epsweep")>;
-
-// -- event bus -------------------------------------------------------------
-using subscribe_atom = caf::atom_constant<caf::atom("r_sub")>;
-using unsubscribe_atom = caf::atom_constant<caf::atom("r_unsub")>;
-using publish_atom = caf::atom_constant<caf::atom("r_pub")>;
 
 } // namespace remedy

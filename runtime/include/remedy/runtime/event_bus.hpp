@@ -2,29 +2,48 @@
 
 #include <string>
 
-#include <caf/actor.hpp>
-#include <caf/fwd.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/group.hpp>
+#include <caf/group_manager.hpp>
 #include <caf/message.hpp>
 
 namespace remedy {
 
-/// Returns the event bus of `sys`, spawning it on first use. The bus is a
-/// hidden actor registered in the system's registry, so it never keeps the
-/// system from shutting down.
+/// Remedy's event bus: publish/subscribe by topic, built on CAF's local
+/// groups, so it needs no actor of its own, costs no extra hop, forgets
+/// subscribers that exit, and shuts down with the actor system.
 ///
-/// Protocol:
-/// - `(subscribe_atom, std::string prefix)`: the sender receives every event
-///   whose topic starts with `prefix` ("" for all), as the event value
-///   itself (e.g. a `supervision_event`). Replies `caf::unit`.
-/// - `(unsubscribe_atom, std::string prefix)`: undoes one subscribe.
-/// - `(publish_atom, std::string topic, caf::message event)`: delivers
-///   `event` to every matching subscriber.
-///
-/// Subscribers that exit are removed.
-caf::actor event_bus(caf::actor_system& sys);
+/// Topics are dotted names such as "supervision.child_exited". An event
+/// published under "a.b.c" reaches the subscribers of "", "a.", "a.b." and
+/// "a.b.c": subscribe to "" for everything, to a family ending in '.'
+/// ("supervision.") or to one exact topic. Subscribers receive the event value
+/// itself (e.g. a `supervision_event`), sent by the publisher. An actor
+/// subscribed to two matching prefixes receives the event twice.
 
-/// Publishes `event` under `topic` on the bus of `self`'s system, if the
-/// system has one (nobody can have subscribed otherwise).
-void publish(caf::local_actor* self, std::string topic, caf::message event);
+/// Returns the CAF group that carries the events for subscription `prefix`.
+caf::group event_group(caf::actor_system& sys, const std::string& prefix);
+
+/// Subscribes `self` (any CAF actor, including a `caf::scoped_actor`) to the
+/// events whose topic matches `prefix`. The subscription ends when `self`
+/// exits or calls `unsubscribe`.
+template <class Self>
+void subscribe(Self* self, const std::string& prefix) {
+  self->join(event_group(self->home_system(), prefix));
+}
+
+/// Ends a subscription made with `subscribe`.
+template <class Self>
+void unsubscribe(Self* self, const std::string& prefix) {
+  self->leave(event_group(self->home_system(), prefix));
+}
+
+/// Publishes `event` under `topic` to every matching subscriber of the bus of
+/// `self`'s system; `self` is the sender.
+void publish(caf::local_actor* self, const std::string& topic,
+             const caf::message& event);
+
+/// Publishes `event` under `topic` without a sender (from outside actors).
+void publish(caf::actor_system& sys, const std::string& topic,
+             const caf::message& event);
 
 } // namespace remedy

@@ -16,4 +16,9 @@ namespace remedy {
 /// warn, error, critical, off. Thread-safe.
 std::shared_ptr<spdlog::logger> logger(const std::string& name);
 
+/// Sets the level of every Remedy logger, now and for those created later
+/// (overriding the environment). `level` is one of spdlog's level names;
+/// returns false (and changes nothing) for anything else.
+bool set_log_level(const std::string& level);
+
 } // namespace remedy

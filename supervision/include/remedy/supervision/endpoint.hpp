@@ -25,11 +25,12 @@ namespace remedy {
 /// died gets CAF's error for that (`sec::request_receiver_down` or the
 /// child's exit reason).
 ///
-/// Control messages, accepted from the supervisor: `(endpoint_update_atom,
+/// Control messages, sent by Remedy's supervisors: `(endpoint_update_atom,
 /// caf::actor)` points it at a new incarnation and replays the stash;
-/// `(endpoint_down_atom, caf::error)` marks the child gone. `
-/// (endpoint_stats_atom)` replies an `endpoint_stats`. These atoms are
-/// reserved: a child cannot receive them through its endpoint.
+/// `(endpoint_down_atom, caf::error)` marks the child gone.
+/// `(endpoint_stats_atom)` replies an `endpoint_stats`. These atoms are
+/// reserved: the endpoint consumes them, so a child cannot receive them
+/// through its endpoint. (The endpoint does not check who sends them.)
 ///
 /// `(endpoint_owner_atom, caf::actor owner)` (first one wins) ties the
 /// endpoint's life to `owner`: when the owner terminates, stashed requests

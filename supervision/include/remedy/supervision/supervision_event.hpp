@@ -25,10 +25,12 @@ enum class supervision_event_kind : uint8_t {
   /// The supervisor stopped a child (strategy, API or shutdown); `reason`
   /// is the exit reason, `exit_reason::kill` after a shutdown timeout.
   child_terminated,
-  /// The supervisor exceeded its restart intensity and exits with
-  /// `errc::max_restart_intensity`; `restarts` counts the window.
+  /// The supervisor exceeded its restart intensity and will exit with
+  /// `errc::max_restart_intensity` (after stopping its children);
+  /// `restarts` counts the window.
   escalated,
-  /// The supervisor stopped all its children and exits with `reason`.
+  /// The supervisor stopped all its children and exits with `reason` (also
+  /// after `escalated`).
   supervisor_shutdown,
 };
 
@@ -52,6 +54,11 @@ struct supervision_event {
   caf::timespan delay{0};
   /// The child's restart count; for `escalated`, the restarts in the window.
   uint64_t restarts = 0;
+  /// Why the supervisor acted: for `child_terminated`, `child_restarting` and
+  /// `child_restarted`, the id of the child whose exit made the strategy act
+  /// (the child itself under one_for_one); "shutdown" when the supervisor
+  /// stops; "api" for terminate_child; empty otherwise.
+  std::string cause;
   /// When it happened, on CAF's actor clock (virtual time under test).
   caf::timespan at{0};
 };
@@ -66,7 +73,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, supervision_event& x) {
   return f(caf::meta::type_name("remedy.supervision_event"), x.kind,
            x.supervisor, x.child, x.actor, x.reason, x.delay, x.restarts,
-           x.at);
+           x.cause, x.at);
 }
 
 } // namespace remedy

@@ -28,7 +28,9 @@ namespace remedy {
 ///
 /// `spawn` validates the whole tree first and returns an error naming the
 /// supervisor path and the bad field; nothing is spawned then. On success it
-/// returns the root and a stable endpoint for every static worker.
+/// returns the root and a stable endpoint for every static child, workers and
+/// subtrees alike, by path ("db", "conns", "io/listener"). Supervisors are
+/// named by their full path ("root/io") in reports and events.
 class supervisor_builder {
 public:
   explicit supervisor_builder(std::string name,
@@ -77,9 +79,11 @@ private:
 
   caf::error validate(const std::string& path) const;
 
-  /// Makes endpoints for this level's static workers and returns specs that
-  /// start this subtree, collecting endpoints under `prefix`.
+  /// Makes endpoints for this level's static children and returns specs
+  /// that start this subtree (supervisor `name`), collecting endpoints under
+  /// the path `prefix`.
   std::vector<child_spec> materialize(caf::actor_system& sys,
+                                      const std::string& name,
                                       const std::string& prefix,
                                       supervision_tree& out) const;
 
