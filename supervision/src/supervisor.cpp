@@ -93,6 +93,12 @@ struct supervisor_state {
   uint64_t start_group = 0;
   size_t start_cursor = 0;
   bool initial_start = false;
+  /// The child supervisor whose own start the start job waits for.
+  size_t awaiting = npos;
+  /// Whether the initial start completed, and who waits for it.
+  bool started = false;
+  caf::error start_error;
+  std::vector<caf::response_promise> start_waiters;
   /// Work that arrived while busy (exits, API calls), in arrival order.
   std::deque<std::function<void()>> deferred;
 
@@ -311,8 +317,97 @@ void on_stopped(supervisor_actor* self, child_record& rec,
   stop_next(self);
 }
 
+/// Answers everyone waiting for the initial start: with unit once it
+/// completed, or with `err`.
+void notify_started(supervisor_actor* self, const caf::error& err) {
+  auto& st = self->state;
+  if (!err)
+    st.started = true;
+  else
+    st.start_error = err;
+  for (auto& rp : st.start_waiters) {
+    if (err)
+      rp.deliver(err);
+    else
+      rp.deliver(caf::unit);
+  }
+  st.start_waiters.clear();
+}
+
+void start_next(supervisor_actor* self);
+
+/// The child at `pos` failed to start with `err` during the start job.
+void on_start_failure(supervisor_actor* self, size_t pos, caf::error err) {
+  auto& st = self->state;
+  auto& rec = st.children[pos];
+  forget_incarnation(st, rec); // a child supervisor that failed its init
+  rec.status = child_status::restarting;
+  emit(self, kind::child_start_failed, &rec, err);
+  if (st.initial_start) {
+    // OTP: a supervisor whose child fails to start in init stops the
+    // children started so far and fails to start itself.
+    st.shutting_down = true;
+    std::vector<size_t> started_ones;
+    for (size_t i = 0; i < pos; ++i)
+      if (!st.children[i].deleted && st.children[i].current)
+        started_ones.push_back(i);
+    auto reason = make_error(errc::start_failed,
+                             "supervisor '" + st.flags.name + "': child '"
+                               + rec.id + "' failed to start: "
+                               + context_of(err));
+    st.initial_start = false;
+    notify_started(self, reason);
+    stop_children(self, std::move(started_ones), "shutdown", [self, reason] {
+      emit(self, kind::supervisor_shutdown, nullptr, reason);
+      self->quit(reason);
+    });
+    return;
+  }
+  // A failed restart counts as another restart and is tried again (OTP's
+  // try_again_restart), with the strategy applied to this child.
+  st.busy = false;
+  if (!st.intensity.record(now(self))) {
+    escalate(self, err);
+    return;
+  }
+  schedule_restart(self, pos);
+  if (!st.busy)
+    finish_job(self);
+}
+
+/// Reports a started child.
+void on_child_up(supervisor_actor* self, child_record& rec) {
+  if (!self->state.initial_start) {
+    ++rec.restarts;
+    emit(self, kind::child_restarted, &rec, caf::none, {}, rec.cause);
+  } else {
+    emit(self, kind::child_started, &rec);
+  }
+}
+
+/// The child supervisor at `pos` answered `await_started` (or failed to).
+void on_child_started(supervisor_actor* self, size_t pos,
+                      const caf::actor_addr& addr, caf::error err) {
+  auto& st = self->state;
+  if (st.awaiting != pos || st.shutting_down)
+    return; // handled already (down message) or abandoned
+  auto& rec = st.children[pos];
+  if (!rec.current || rec.current.address() != addr)
+    return;
+  st.awaiting = npos;
+  // Only a Remedy supervisor answers `await_started`; any other actor of
+  // type supervisor answers with an error that says nothing about its start.
+  if (err && is(err, errc::start_failed)) {
+    on_start_failure(self, pos, std::move(err));
+    return;
+  }
+  on_child_up(self, rec);
+  start_next(self);
+}
+
 /// Starts every child of restart group `group` in start order, a batch per
-/// handler run.
+/// handler run. A child supervisor starts its whole subtree before its next
+/// sibling starts, as in OTP.
 void start_next(supervisor_actor* self) {
   auto& st = self->state;
   size_t started = 0;
@@ -322,53 +417,31 @@ void start_next(supervisor_actor* self) {
     if (rec.deleted || rec.status != child_status::restarting
         || rec.group != st.start_group)
       continue;
-    auto is_restart = !st.initial_start;
     if (auto err = launch(self, rec)) {
-      emit(self, kind::child_start_failed, &rec, err);
-      if (st.initial_start) {
-        // OTP: a supervisor whose child fails to start in init stops the
-        // children started so far and fails to start itself.
-        st.shutting_down = true;
-        std::vector<size_t> started_ones;
-        for (size_t i = 0; i < pos; ++i)
-          if (!st.children[i].deleted && st.children[i].current)
-            started_ones.push_back(i);
-        auto reason = make_error(errc::start_failed,
-                                 "supervisor '" + st.flags.name
-                                   + "': child '" + rec.id
-                                   + "' failed to start: " + context_of(err));
-        st.initial_start = false;
-        stop_children(self, std::move(started_ones), "shutdown",
-                      [self, reason] {
-          emit(self, kind::supervisor_shutdown, nullptr, reason);
-          self->quit(reason);
-        });
-        return;
-      }
-      // A failed restart counts as another restart and is tried again
-      // (OTP's try_again_restart), with the strategy applied to this child.
-      st.busy = false;
-      if (!st.intensity.record(now(self))) {
-        escalate(self, err);
-        return;
-      }
-      schedule_restart(self, pos);
-      if (!st.busy)
-        finish_job(self);
+      on_start_failure(self, pos, std::move(err));
       return;
     }
-    if (is_restart) {
-      ++rec.restarts;
-      emit(self, kind::child_restarted, &rec, caf::none, {}, rec.cause);
-    } else {
-      emit(self, kind::child_started, &rec);
+    if (rec.spec->type == child_type::supervisor) {
+      st.awaiting = pos;
+      auto addr = rec.current.address();
+      self->request(rec.current, caf::infinite, await_started_atom::value)
+        .then(
+          [self, pos, addr] { on_child_started(self, pos, addr, caf::none); },
+          [self, pos, addr](caf::error& err) {
+            on_child_started(self, pos, addr, std::move(err));
+          });
+      return;
     }
+    on_child_up(self, rec);
     if (++started == start_batch && st.start_cursor < st.children.size()) {
       self->send(self, continue_atom::value, st.start_group);
       return;
     }
   }
-  st.initial_start = false;
+  if (st.initial_start) {
+    st.initial_start = false;
+    notify_started(self, caf::none);
+  }
   finish_job(self);
 }
 
@@ -506,9 +579,14 @@ void shutdown_and_quit(supervisor_actor* self, caf::error reason,
   st.shutting_down = true;
   // Abandon a start job; restart timers are ignored from now on.
   st.start_cursor = st.children.size();
+  st.awaiting = npos;
   auto then = [self, reason, escalation] {
     auto& st = self->state;
     // Answer everything that waited, so no request goes unanswered.
+    if (!st.started)
+      notify_started(self, make_error(errc::shutting_down,
+                                      "supervisor '" + st.flags.name
+                                        + "' stopped before it started"));
     run_deferred(self);
     if (!escalation)
       for (auto& rec : st.children)
@@ -579,6 +657,16 @@ void on_down(supervisor_actor* self, caf::down_msg& msg) {
   auto& rec = st.children[pos];
   if (pos == st.stopping) {
     on_stopped(self, rec, msg.reason);
+    return;
+  }
+  if (pos == st.awaiting && !st.shutting_down) {
+    // A child supervisor died before reporting its start.
+    st.awaiting = npos;
+    on_start_failure(self, pos,
+                     make_error(errc::start_failed,
+                                "child '" + rec.id
+                                  + "' exited during its start: "
+                                  + render(msg.reason)));
     return;
   }
   if (st.shutting_down) {
@@ -685,6 +773,7 @@ caf::behavior supervisor_fun(supervisor_actor* self, supervisor_flags flags,
   st.rng.seed(st.flags.seed != 0 ? st.flags.seed : std::random_device{}());
   if (st.flags.strategy == strategy::simple_one_for_one) {
     st.pool_template = std::make_shared<const child_spec>(std::move(specs[0]));
+    st.started = true;
   } else {
     st.children.reserve(specs.size());
     auto group = st.next_group++;
@@ -871,6 +960,19 @@ caf::behavior supervisor_fun(supervisor_actor* self, supervisor_flags flags,
         compact(st);
         rp.deliver(caf::unit);
       });
+      return rp;
+    },
+    [self](await_started_atom) -> caf::result<void> {
+      auto& st = self->state;
+      if (st.started)
+        return caf::unit;
+      if (st.start_error)
+        return st.start_error;
+      if (st.shutting_down)
+        return make_error(errc::shutting_down,
+                          "supervisor '" + st.flags.name + "' is stopping");
+      auto rp = self->make_response_promise();
+      st.start_waiters.push_back(rp);
       return rp;
     },
     [self](which_children_atom) {

@@ -244,3 +244,64 @@ TEST_CASE_METHOD(sup_fixture, "a handler that throws becomes a restart",
   CHECK(a2 != a);
   CHECK(children(sup)[0].restarts == 1);
 }
+
+namespace {
+
+/// A start function for a subtree: a Remedy supervisor over `specs`.
+start_fn subtree(supervisor_flags flags, std::vector<child_spec> specs) {
+  return [flags, specs](caf::actor_system& sys, const caf::message&) {
+    return spawn_supervisor(sys, flags, specs);
+  };
+}
+
+start_fn failing_start() {
+  return [](caf::actor_system&, const caf::message&)
+           -> caf::expected<caf::actor> {
+    return caf::make_error(caf::sec::runtime_error, "no database");
+  };
+}
+
+} // namespace
+
+TEST_CASE_METHOD(sup_fixture,
+                 "a subtree starts completely before its next sibling",
+                 "[supervisor][start]") {
+  auto sub_flags = flags(strategy::one_for_one);
+  sub_flags.name = "sub";
+  auto sub = child_spec::supervisor(
+    "sub", subtree(sub_flags, {worker("b"), worker("c")}));
+  auto sup = spawn_sup(flags(strategy::one_for_one),
+                       {worker("a"), sub, worker("d")});
+  CHECK(log->lines == strings{"start:a", "start:b", "start:c", "start:d"});
+  CHECK(!ask_unit(sup, await_started_atom::value));
+}
+
+TEST_CASE_METHOD(sup_fixture,
+                 "a subtree whose child fails to start fails its parent's "
+                 "start, as in OTP",
+                 "[supervisor][start]") {
+  auto sub_flags = flags(strategy::one_for_one);
+  sub_flags.name = "sub";
+  auto sub = child_spec::supervisor(
+    "sub", subtree(sub_flags,
+                   {worker("b"), child_spec::worker("broken", failing_start()),
+                    worker("c")}));
+  auto sup = spawn_supervisor(sys, flags(strategy::one_for_one),
+                              {worker("a"), sub, worker("d")});
+  REQUIRE(sup);
+  track(*sup);
+  self->monitor(*sup);
+  auto waiting = self->request(*sup, caf::infinite, await_started_atom::value);
+  run();
+  // b started and was stopped again, then a; c and d never started.
+  CHECK(log->lines
+        == strings{"start:a", "start:b", "stop:b", "stop:a"});
+  caf::error reply;
+  waiting.receive([] {}, [&](caf::error& err) { reply = err; });
+  CHECK(is(reply, errc::start_failed));
+  caf::error reason;
+  self->receive([&](caf::down_msg& msg) { reason = msg.reason; });
+  REQUIRE(is(reason, errc::start_failed));
+  CHECK(context_of(reason).find("'sub' failed to start") != std::string::npos);
+  CHECK(context_of(reason).find("broken") != std::string::npos);
+}

@@ -14,6 +14,7 @@ using delete_child_atom = caf::atom_constant<caf::atom("r_delch")>;
 using which_children_atom = caf::atom_constant<caf::atom("r_whichch")>;
 using count_children_atom = caf::atom_constant<caf::atom("r_countch")>;
 using get_endpoint_atom = caf::atom_constant<caf::atom("r_getep")>;
+using await_started_atom = caf::atom_constant<caf::atom("r_awaitst")>;
 
 // -- supervisor internals --------------------------------------------------
 using restart_timer_atom = caf::atom_constant<caf::atom("r_restmr")>;

@@ -18,7 +18,10 @@ namespace remedy {
 /// Behaviour (OTP's supervisor, plus backoff and endpoints):
 /// - Children start in spec order and stop in reverse order, one at a time,
 ///   each by its `shutdown` (exit on CAF's high-priority path, then kill after
-///   the grace period). If a start fails, the children started so far are
+///   the grace period). A child of type supervisor starts its whole subtree
+///   before its next sibling starts (the parent waits for its
+///   `await_started` answer), as OTP's synchronous start does. If a start
+///   fails, also deep inside a subtree, the children started so far are
 ///   stopped and the supervisor exits with `errc::start_failed`.
 /// - When a child exits, its restart type decides whether it restarts; the
 ///   strategy decides which others restart with it. Every restart counts in
@@ -42,6 +45,9 @@ namespace remedy {
 ///   running, restarting, start_failed.
 /// - `(delete_child_atom, std::string id)` -> unit | unknown_child, running,
 ///   restarting.
+/// - `(await_started_atom)` -> unit once the initial start (of the whole
+///   subtree) completed | start_failed (why) | shutting_down. Use it to wait
+///   until a tree is up.
 /// - `(which_children_atom)` -> `std::vector<child_info>` in start order.
 /// - `(count_children_atom)` -> `child_counts`.
 /// - `(get_endpoint_atom, std::string id)` -> the child's endpoint (made on
