@@ -1,5 +1,6 @@
 #include "remedy/runtime/config.hpp"
 
+#include "remedy/runtime/detail/topic_registry.hpp"
 #include "remedy/runtime/error.hpp"
 #include "remedy/runtime/type_ids.hpp"
 #include "remedy/supervision/child_info.hpp"
@@ -9,9 +10,11 @@
 
 namespace remedy {
 
-config::config() {
+config::config() : topics_(std::make_unique<detail::topic_registry>()) {
   register_types(*this);
 }
+
+config::~config() = default;
 
 void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_types<caf::id_block::remedy>();

@@ -237,6 +237,8 @@ TEST_CASE("Remedy's type ID block names every message type", "[wire]") {
   CHECK(caf::type_id<endpoint_stats>::value == caf::first_custom_type_id + 3);
   CHECK(caf::type_id<supervision_event>::value
         == caf::first_custom_type_id + 4);
+  CHECK(caf::type_id<std::vector<child_info>>::value
+        == caf::first_custom_type_id + 5);
   CHECK(std::string{caf::type_name<child_spec>::value}
         == "remedy::child_spec");
   CHECK(std::string{caf::type_name<supervision_event>::value}
@@ -261,6 +263,14 @@ TEST_CASE("remedy::config registers every type and the error category",
   check_type(typeid(child_counts), "remedy::child_counts");
   check_type(typeid(endpoint_stats), "remedy::endpoint_stats");
   check_type(typeid(supervision_event), "remedy::supervision_event");
+  // which_children's reply crosses nodes too.
+  check_type(typeid(std::vector<child_info>),
+             "std::vector<remedy::child_info>");
+  std::vector<char> buf;
+  caf::binary_serializer sink{sys, buf};
+  auto msg = caf::make_message(std::vector<child_info>(2));
+  CHECK(!msg.save(sink));
+  CHECK(!buf.empty());
   CHECK(sys.config().error_renderers.count(error_category) == 1);
 }
 

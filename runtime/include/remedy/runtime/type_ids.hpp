@@ -1,5 +1,7 @@
 #pragma once
 
+#include <vector>
+
 #include <caf/type_id.hpp>
 
 /// Every type that crosses actors in Remedy, in one CAF type ID block. Types
@@ -21,5 +23,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(remedy, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(remedy, (remedy::child_counts))
   CAF_ADD_TYPE_ID(remedy, (remedy::endpoint_stats))
   CAF_ADD_TYPE_ID(remedy, (remedy::supervision_event))
+  // Append only: IDs are part of the wire format.
+  CAF_ADD_TYPE_ID(remedy, (std::vector<remedy::child_info>))
 
 CAF_END_TYPE_ID_BLOCK(remedy)
