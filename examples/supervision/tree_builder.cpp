@@ -57,7 +57,8 @@ void print(const std::string& title, const std::vector<child_info>& xs) {
   std::cout << title << ":\n";
   for (auto& c : xs)
     std::cout << "  " << c.id << " " << to_string(c.status)
-              << " actor=" << c.current.id() << " restarts=" << c.restarts
+              << " actor=" << (c.current ? c.current.id() : 0)
+              << " restarts=" << c.restarts
               << '\n';
 }
 
@@ -84,6 +85,15 @@ int main() {
     std::cout << "spawn failed: " << render(tree.error()) << '\n';
     return 1;
   }
+  // [await]
+  // Spawning is asynchronous; wait until the whole tree has started.
+  bool up = false;
+  self->request(tree->root, 1s, await_started_atom::value)
+    .receive([&] { up = true; },
+             [](caf::error& err) { std::cout << render(err) << '\n'; });
+  // [await]
+  if (!up)
+    return 1;
   print("root", children(self, tree->root));
   auto io = child(self, tree->root, "io");
   auto conns = child(self, tree->root, "conns");
