@@ -62,9 +62,14 @@ public:
   /// many messages were processed.
   size_t run() {
     size_t n = 0;
-    while (sched.try_run_once())
-      ++n;
-    return n;
+    for (;;) {
+      while (sched.try_run_once())
+        ++n;
+      // Timers due now (zero-delay continuations) fire without advancing
+      // virtual time.
+      if (sched.clock().advance_time(caf::timespan{0}) == 0)
+        return n;
+    }
   }
 
   /// Advances virtual time by `d` (firing due timers) and runs.

@@ -12,10 +12,7 @@ namespace {
 
 constexpr const char* group_prefix = "remedy.events:";
 
-detail::topic_registry* topics_of(caf::actor_system& sys) {
-  auto cfg = dynamic_cast<const config*>(&sys.config());
-  return cfg != nullptr ? &cfg->topics() : nullptr;
-}
+using detail::topics_of;
 
 caf::group group_of(caf::actor_system& sys, const std::string& prefix) {
   return sys.groups().get_local(group_prefix + prefix);
@@ -43,6 +40,15 @@ void for_each_matching_group(caf::actor_system& sys, const std::string& topic,
 }
 
 } // namespace
+
+namespace detail {
+
+topic_registry* topics_of(caf::actor_system& sys) {
+  auto cfg = dynamic_cast<const config*>(&sys.config());
+  return cfg != nullptr ? &cfg->topics() : nullptr;
+}
+
+} // namespace detail
 
 caf::group event_group(caf::actor_system& sys, const std::string& prefix) {
   if (auto topics = topics_of(sys))

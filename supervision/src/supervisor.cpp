@@ -3,6 +3,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -19,6 +20,7 @@
 
 #include "remedy/runtime/atoms.hpp"
 #include "remedy/runtime/error.hpp"
+#include "remedy/runtime/detail/topic_registry.hpp"
 #include "remedy/runtime/event_bus.hpp"
 #include "remedy/runtime/logging.hpp"
 #include "remedy/runtime/type_ids.hpp"
@@ -57,6 +59,8 @@ struct child_record {
   uint64_t group = 0;
   /// The child whose exit put this one in its restart group.
   std::string cause;
+  /// Waiting in the stop job's queue.
+  bool stop_queued = false;
 };
 
 struct supervisor_state;
@@ -78,6 +82,8 @@ struct supervisor_state {
   uint64_t next_group = 1;
   uint64_t pool_counter = 0;
   std::shared_ptr<spdlog::logger> log;
+  /// The event bus's subscriptions (null without a remedy::config).
+  const detail::topic_registry* topics = nullptr;
   bool shutting_down = false;
 
   // -- the one job in progress (stopping or starting children) -------------
@@ -85,7 +91,12 @@ struct supervisor_state {
   /// Stop job: positions left to stop, in stop order, and the one awaited.
   std::deque<size_t> stop_queue;
   size_t stopping = npos;
-  uint64_t stop_token = 0;
+  /// When the child being stopped gets killed (if it has a grace period),
+  /// and the earliest stop timer in flight. One timer serves a whole stop
+  /// job: one per child would wake CAF's timer thread N times and bring N
+  /// stale messages back.
+  std::optional<time_point> stop_deadline;
+  std::optional<time_point> stop_timer_due;
   std::function<void()> after_stop;
   /// Why the stop job runs (see supervision_event::cause).
   std::string stop_cause;
@@ -128,10 +139,41 @@ size_t position(supervisor_state& st, const child_record& rec) {
   return static_cast<size_t>(&rec - st.children.data());
 }
 
+/// The log level of a supervisor report: progress at debug, exits at warn
+/// (info when normal), failed starts and escalations at error.
+spdlog::level::level_enum event_level(kind k, const caf::error& reason) {
+  auto level = spdlog::level::info;
+  switch (k) {
+    case kind::child_started:
+    case kind::child_restarting:
+    case kind::child_restarted:
+    case kind::child_terminated:
+      // Progress reports: one per child, so 50k of them on a mass restart.
+      level = spdlog::level::debug;
+      break;
+    case kind::child_exited:
+      level = is_normal_exit(reason) ? spdlog::level::info
+                                        : spdlog::level::warn;
+      break;
+    case kind::child_start_failed:
+    case kind::escalated:
+      level = spdlog::level::err;
+      break;
+    default:
+      break;
+  }
+  return level;
+}
+
 void emit(supervisor_actor* self, kind k, const child_record* rec,
           caf::error reason = caf::none, caf::timespan delay = {},
           std::string cause = {}) {
   auto& st = self->state;
+  auto level = event_level(k, reason);
+  auto to_log = st.log->should_log(level);
+  auto to_bus = st.topics == nullptr || !st.topics->empty();
+  if (!to_log && !to_bus)
+    return; // nobody listens: build nothing
   supervision_event ev;
   ev.kind = k;
   ev.supervisor = st.flags.name;
@@ -146,30 +188,12 @@ void emit(supervisor_actor* self, kind k, const child_record* rec,
   ev.at = now(self).time_since_epoch();
   if (k == kind::escalated)
     ev.restarts = st.intensity.count(now(self));
-  auto level = spdlog::level::info;
-  switch (k) {
-    case kind::child_started:
-    case kind::child_restarting:
-    case kind::child_restarted:
-    case kind::child_terminated:
-      // Progress reports: one per child, so 50k of them on a mass restart.
-      level = spdlog::level::debug;
-      break;
-    case kind::child_exited:
-      level = is_normal_exit(ev.reason) ? spdlog::level::info
-                                        : spdlog::level::warn;
-      break;
-    case kind::child_start_failed:
-    case kind::escalated:
-      level = spdlog::level::err;
-      break;
-    default:
-      break;
-  }
-  if (st.log->should_log(level))
+  if (to_log)
     st.log->log(level, "{}", to_string(ev));
-  auto t = topic(ev);
-  publish(self, t, caf::make_message(std::move(ev)));
+  if (to_bus) {
+    auto t = topic(ev);
+    publish(self, t, caf::make_message(std::move(ev)));
+  }
 }
 
 child_info info_of(const child_record& rec) {
@@ -260,6 +284,27 @@ void finish_job(supervisor_actor* self) {
   run_deferred(self);
 }
 
+/// Queues the children at `positions` (start order) to stop in reverse.
+void set_stop_queue(supervisor_state& st, const std::vector<size_t>& positions) {
+  for (auto pos : st.stop_queue)
+    st.children[pos].stop_queued = false;
+  st.stop_queue.assign(positions.rbegin(), positions.rend());
+  for (auto pos : positions)
+    st.children[pos].stop_queued = true;
+}
+
+/// Makes sure a stop timer fires no later than the current stop deadline.
+void arm_stop_timer(supervisor_actor* self) {
+  auto& st = self->state;
+  if (!st.stop_deadline)
+    return;
+  if (st.stop_timer_due && *st.stop_timer_due <= *st.stop_deadline)
+    return;
+  st.stop_timer_due = *st.stop_deadline;
+  self->delayed_send(self, *st.stop_deadline - now(self),
+                     stop_timer_atom::value);
+}
+
 /// Sends the stop signal to the next child in the stop queue, or finishes.
 void stop_next(supervisor_actor* self) {
   auto& st = self->state;
@@ -267,10 +312,11 @@ void stop_next(supervisor_actor* self) {
     auto pos = st.stop_queue.front();
     st.stop_queue.pop_front();
     auto& rec = st.children[pos];
+    rec.stop_queued = false;
     if (rec.deleted || !rec.current)
       continue; // exited by itself meanwhile
     st.stopping = pos;
-    auto token = ++st.stop_token;
+    st.stop_deadline.reset();
     auto shutdown = rec.spec->shutdown.resolve(rec.spec->type);
     using mode = shutdown_spec::kind;
     if (shutdown.mode == mode::brutal_kill) {
@@ -281,8 +327,10 @@ void stop_next(supervisor_actor* self) {
     self->send<caf::message_priority::high>(
       rec.current,
       caf::exit_msg{self->address(), caf::exit_reason::user_shutdown});
-    if (shutdown.mode == mode::timeout)
-      self->delayed_send(self, shutdown.grace, stop_timer_atom::value, token);
+    if (shutdown.mode == mode::timeout) {
+      st.stop_deadline = now(self) + shutdown.grace;
+      arm_stop_timer(self);
+    }
     return;
   }
   st.stopping = npos;
@@ -302,7 +350,7 @@ void stop_children(supervisor_actor* self, std::vector<size_t> positions,
   auto& st = self->state;
   st.busy = true;
   st.stop_cause = std::move(cause);
-  st.stop_queue.assign(positions.rbegin(), positions.rend());
+  set_stop_queue(st, positions);
   st.after_stop = std::move(then);
   stop_next(self);
 }
@@ -314,6 +362,7 @@ void on_stopped(supervisor_actor* self, child_record& rec,
   emit(self, kind::child_terminated, &rec, reason, {}, st.stop_cause);
   forget_incarnation(st, rec);
   st.stopping = npos;
+  st.stop_deadline.reset();
   stop_next(self);
 }
 
@@ -434,7 +483,12 @@ void start_next(supervisor_actor* self) {
     }
     on_child_up(self, rec);
     if (++started == start_batch && st.start_cursor < st.children.size()) {
-      self->send(self, continue_atom::value, st.start_group);
+      // Continue through the clock, not a plain self-send: CAF 0.17 handles
+      // a self-sent message in the same run (unbounded max-throughput), so
+      // the spawned children would pile up in the worker's queue and the
+      // idle worker's steals walk that whole queue (quadratic at 50k).
+      self->delayed_send(self, caf::timespan{0}, continue_atom::value,
+                         st.start_group);
       return;
     }
   }
@@ -602,7 +656,7 @@ void shutdown_and_quit(supervisor_actor* self, caf::error reason,
     for (auto pos : live)
       if (pos != st.stopping)
         rest.push_back(pos);
-    st.stop_queue.assign(rest.rbegin(), rest.rend());
+    set_stop_queue(st, rest);
     st.after_stop = std::move(then);
     st.stop_cause = "shutdown";
     return;
@@ -681,8 +735,7 @@ void on_down(supervisor_actor* self, caf::down_msg& msg) {
   }
   // Busy: a child that was queued to be stopped is simply gone; any other
   // exit is handled after the job, unless the job replaced the incarnation.
-  bool queued = std::find(st.stop_queue.begin(), st.stop_queue.end(), pos)
-                != st.stop_queue.end();
+  bool queued = rec.stop_queued;
   auto addr = msg.source;
   if (queued) {
     // Exited by itself just before its turn to be stopped.
@@ -770,6 +823,7 @@ caf::behavior supervisor_fun(supervisor_actor* self, supervisor_flags flags,
   st.flags = std::move(flags);
   st.intensity = restart_intensity{st.flags.intensity, st.flags.period};
   st.log = logger("remedy.supervisor");
+  st.topics = detail::topics_of(self->home_system());
   st.rng.seed(st.flags.seed != 0 ? st.flags.seed : std::random_device{}());
   if (st.flags.strategy == strategy::simple_one_for_one) {
     st.pool_template = std::make_shared<const child_spec>(std::move(specs[0]));
@@ -819,10 +873,18 @@ caf::behavior supervisor_fun(supervisor_actor* self, supervisor_flags flags,
           start_group(self, group, false);
       });
     },
-    [self](stop_timer_atom, uint64_t token) {
+    [self](stop_timer_atom) {
       auto& st = self->state;
-      if (st.stopping == npos || token != st.stop_token)
+      auto t = now(self);
+      if (st.stop_timer_due && *st.stop_timer_due <= t)
+        st.stop_timer_due.reset();
+      if (st.stopping == npos || !st.stop_deadline)
         return;
+      if (t < *st.stop_deadline) {
+        arm_stop_timer(self); // fired for an earlier child; wait on
+        return;
+      }
+      st.stop_deadline.reset();
       auto& rec = st.children[st.stopping];
       st.log->warn("supervisor '{}': child '{}' did not stop within its "
                    "shutdown timeout, killing it",

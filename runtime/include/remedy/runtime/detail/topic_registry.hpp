@@ -5,6 +5,8 @@
 #include <string>
 #include <unordered_set>
 
+#include <caf/fwd.hpp>
+
 namespace remedy::detail {
 
 /// The subscription prefixes the event bus has seen (never forgotten: a
@@ -33,5 +35,8 @@ private:
   std::unordered_set<std::string> prefixes_;
   std::atomic<size_t> size_{0};
 };
+
+/// The registry of `sys` if it runs on a `remedy::config`, else null.
+topic_registry* topics_of(caf::actor_system& sys);
 
 } // namespace remedy::detail
