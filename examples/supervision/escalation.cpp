@@ -92,7 +92,8 @@ int main() {
       [&](supervision_event& ev) {
         std::cout << to_string(ev) << '\n';
         using kind = supervision_event_kind;
-        escalated |= ev.kind == kind::escalated && ev.supervisor == "root/payments";
+        escalated |= ev.kind == kind::escalated
+                     && ev.supervisor == "root/payments";
         restarted_by_root |= ev.kind == kind::child_restarted
                              && ev.supervisor == "root"
                              && ev.child == "payments";

@@ -58,8 +58,7 @@ void print(const std::string& title, const std::vector<child_info>& xs) {
   for (auto& c : xs)
     std::cout << "  " << c.id << " " << to_string(c.status)
               << " actor=" << (c.current ? c.current.id() : 0)
-              << " restarts=" << c.restarts
-              << '\n';
+              << " restarts=" << c.restarts << '\n';
 }
 
 } // namespace
