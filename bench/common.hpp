@@ -85,6 +85,13 @@ inline options parse(int argc, char** argv, const char* usage) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
+      // `usage`: the benchmark's flags on its first line, then their
+      // descriptions.
+      std::string text = usage;
+      auto nl = text.find('\n');
+      auto flags = text.substr(0, nl);
+      auto details = nl == std::string::npos ? std::string{}
+                                             : text.substr(nl + 1);
       std::printf(
         "usage: %s [--quick] [--threads=N] [--policy=stealing|sharing]\n"
         "          [--log=LEVEL] %s\n"
@@ -93,8 +100,11 @@ inline options parse(int argc, char** argv, const char* usage) {
         "  --policy=P    scheduler.policy (default stealing)\n"
         "  --log=LEVEL   REMEDY_LOG_LEVEL for Remedy's loggers (default\n"
         "                error, or $REMEDY_LOG_LEVEL; 'info' is the\n"
-        "                library's own default)\n",
-        argv[0], usage);
+        "                library's own default)\n"
+        "%s",
+        argv[0], flags.c_str(), details.c_str());
+      if (!details.empty() && details.back() != '\n')
+        std::printf("\n");
       std::exit(0);
     }
     if (arg.rfind("--", 0) != 0) {

@@ -91,7 +91,11 @@ caf::behavior client(client_actor* self) {
 } // namespace
 
 int main(int argc, char** argv) {
-  auto opts = bench::parse(argc, argv, "[--requests=N] [--reps=N]");
+  auto opts = bench::parse(
+    argc, argv,
+    "[--requests=N] [--reps=N]\n"
+    "  --requests=N  requests per round (default 300000, quick 50000)\n"
+    "  --reps=N      rounds per target (default 9, quick 3)\n");
   size_t n = opts.get_size("requests", opts.quick ? 50000 : 300000);
   size_t reps = opts.get_size("reps", opts.quick ? 3 : 9);
   remedy::config cfg;

@@ -1,9 +1,12 @@
 // mass_restart: a one_for_all supervisor with N children; one child crashes;
-// time until all N new incarnations have answered a request.
+// time until all N new incarnations run again.
 //
-// Every child, when it starts, tells a collector; the collector pings it
-// (plain send, no request table) and counts the pongs. The clock starts just
-// before the crash message is sent and stops at the N-th pong after it.
+// Every child, from its init, tells a collector that it started; the clock
+// starts just before the crash message is sent and stops at the N-th start
+// report after it. With --ping the collector also pings every started child
+// (plain send, no request table) and the clock stops at the N-th pong, i.e.
+// when all N new incarnations have answered. With --crash-all every child is
+// crashed (a crash storm) instead of one.
 //
 // Sides, all in one actor system, repetitions interleaved (rotated order):
 //   remedy      spawn_supervisor(one_for_all, N static child_specs), default
@@ -45,6 +48,8 @@ using crash_atom = caf::atom_constant<caf::atom("b_crash")>;
 using arm_atom = caf::atom_constant<caf::atom("b_arm")>;
 using done_atom = caf::atom_constant<caf::atom("b_done")>;
 using target_atom = caf::atom_constant<caf::atom("b_target")>;
+using crash_all_atom = caf::atom_constant<caf::atom("b_crashall")>;
+using crash_more_atom = caf::atom_constant<caf::atom("b_crashm")>;
 using stop_more_atom = caf::atom_constant<caf::atom("b_stopm")>;
 using start_more_atom = caf::atom_constant<caf::atom("b_startm")>;
 
@@ -74,7 +79,26 @@ struct collector_state {
   uint64_t count = 0;
   caf::actor waiter;
   caf::actor last; // the most recently started child
+  /// Every child started since the last crash_all (for --crash-all).
+  bool keep_all = false;
+  std::vector<caf::actor> all;
+  std::vector<caf::actor> victims;
 };
+
+constexpr size_t crash_batch = 256;
+
+/// Crashes the next batch of victims; continues through the actor clock so
+/// that the crashed children run (and die) between batches.
+void crash_some(caf::stateful_actor<collector_state>* self) {
+  auto& st = self->state;
+  for (size_t k = 0; k < crash_batch && !st.victims.empty(); ++k) {
+    self->send(st.victims.back(), crash_atom::value);
+    st.victims.pop_back();
+  }
+  if (!st.victims.empty())
+    self->delayed_send(self, std::chrono::nanoseconds(1),
+                       crash_more_atom::value);
+}
 
 void count_one(caf::stateful_actor<collector_state>* self) {
   auto& st = self->state;
@@ -85,12 +109,15 @@ void count_one(caf::stateful_actor<collector_state>* self) {
 }
 
 caf::behavior collector(caf::stateful_actor<collector_state>* self,
-                        bool ping) {
+                        bool ping, bool keep_all) {
   self->state.ping = ping;
+  self->state.keep_all = keep_all;
   return {
     [self](started_atom) {
       auto who = caf::actor_cast<caf::actor>(self->current_sender());
       self->state.last = who;
+      if (self->state.keep_all)
+        self->state.all.push_back(who);
       if (self->state.ping)
         self->send(who, ping_atom::value);
       else
@@ -104,6 +131,13 @@ caf::behavior collector(caf::stateful_actor<collector_state>* self,
       st.waiter = std::move(waiter);
     },
     [self](target_atom) { return self->state.last; },
+    [self](crash_all_atom) {
+      auto& st = self->state;
+      st.victims.swap(st.all);
+      st.all.clear();
+      crash_some(self);
+    },
+    [self](crash_more_atom) { crash_some(self); },
   };
 }
 
@@ -318,18 +352,21 @@ void stop_and_wait(caf::scoped_actor& self, caf::actor& sup,
 int main(int argc, char** argv) {
   auto opts = bench::parse(
     argc, argv,
-    "[--sizes=1000,10000,50000] [--reps=N] [--sides=remedy,remedy_bk,caf,"
-    "caf_seq]\n          [--ping] [--raw-self-spawn] [--raw-self-send]\n"
-    "          [--max-throughput=N]\n"
-    "  --ping    the collector pings every started child and counts pongs\n"
-    "            (default: count the start reports sent from each child's\n"
-    "            init)\n"
+    "[--sizes=1000,10000,50000] [--reps=N] [--sides=LIST] [--ping]\n"
+    "  --sizes=LIST  children per supervisor (quick: 1000,5000)\n"
+    "  --reps=N      repetitions per size and side (default 7, quick 3)\n"
+    "  --sides=LIST  any of remedy,remedy_bk,caf,caf_seq (default all)\n"
+    "  --ping        the collector pings every started child and counts\n"
+    "                pongs (default: count the start reports sent from\n"
+    "                each child's init)\n"
+    "  --crash-all   crash every child (256 per batch through the clock)\n"
+    "                instead of one: a crash storm\n"
     "  --raw-self-spawn  raw sides spawn with self->spawn instead of\n"
-    "            system().spawn\n"
-    "  --raw-self-send   raw sides continue batches with a message to self\n"
-    "            (as Remedy does) instead of through the actor clock\n"
-    "  --max-throughput=N  scheduler.max-throughput (default: CAF's, "
-    "unbounded)");
+    "                system().spawn\n"
+    "  --raw-self-send   raw sides continue batches with a message to\n"
+    "                self (as Remedy does) instead of through the clock\n"
+    "  --max-throughput=N  scheduler.max-throughput (default: CAF's,\n"
+    "                unbounded)\n");
   std::vector<size_t> sizes;
   {
     auto text = opts.get("sizes", opts.quick ? "1000,5000" : "1000,10000,50000");
@@ -348,6 +385,7 @@ int main(int argc, char** argv) {
   bool ping = opts.has("ping");
   bool self_spawn = opts.has("raw-self-spawn");
   bool self_send = opts.has("raw-self-send");
+  bool crash_all = opts.has("crash-all");
   remedy::config cfg;
   bench::configure(cfg, opts);
   if (opts.has("max-throughput"))
@@ -356,8 +394,9 @@ int main(int argc, char** argv) {
   caf::actor_system sys{cfg};
   bench::print_header("mass_restart", opts, sys);
   std::printf("   %zu repetitions per size and side; one_for_all; time = "
-              "crash -> all N new incarnations %s; max-throughput=%s\n\n",
-              reps, ping ? "answered a ping" : "reported from init",
+              "%s -> all N new incarnations %s; max-throughput=%s\n\n",
+              reps, crash_all ? "crash all N" : "crash one",
+              ping ? "answered a ping" : "reported from init",
               opts.get("max-throughput", "default").c_str());
   caf::scoped_actor self{sys};
   auto limit = std::chrono::seconds(opts.quick ? 30 : 300);
@@ -372,7 +411,7 @@ int main(int argc, char** argv) {
     auto add_remedy = [&](const std::string& name, remedy::shutdown_spec sd) {
       side s;
       s.name = name;
-      s.collector = sys.spawn(collector, ping);
+      s.collector = sys.spawn(collector, ping, crash_all);
       arm(self, s, n);
       remedy::supervisor_flags flags;
       flags.name = name;
@@ -396,7 +435,7 @@ int main(int argc, char** argv) {
     auto add_raw = [&](const std::string& name, bool sequential) {
       side s;
       s.name = name;
-      s.collector = sys.spawn(collector, ping);
+      s.collector = sys.spawn(collector, ping, crash_all);
       arm(self, s, n);
       s.sup = sys.spawn(raw_one_for_all, n, sequential, self_spawn,
                         self_send, s.collector);
@@ -417,7 +456,10 @@ int main(int argc, char** argv) {
         auto victim = target_of(self, s);
         arm(self, s, n);
         auto t0 = bench::now_ns();
-        self->send(victim, crash_atom::value);
+        if (crash_all)
+          self->send(s.collector, crash_all_atom::value);
+        else
+          self->send(victim, crash_atom::value);
         auto t1 = wait_done(self, limit, s.name + " N=" + std::to_string(n));
         s.ms.push_back(static_cast<double>(t1 - t0) / 1e6);
       }

@@ -26,7 +26,9 @@
 
 #include "common.hpp"
 #include "remedy/runtime/error.hpp"
+#include "remedy/runtime/event_bus.hpp"
 #include "remedy/supervision/start.hpp"
+#include "remedy/supervision/supervision_event.hpp"
 #include "remedy/supervision/supervisor_builder.hpp"
 
 namespace {
@@ -99,6 +101,15 @@ caf::behavior raw_supervisor(caf::stateful_actor<raw_sup_state>* self) {
   });
   return {
     [self](get_atom) { return self->state.child; },
+  };
+}
+
+/// An event-bus subscriber that drops what it gets (--subscribe): measures
+/// what observability costs on the restart path.
+caf::behavior event_sink(caf::event_based_actor* self, std::string prefix) {
+  remedy::subscribe(self, prefix);
+  return {
+    [](const remedy::supervision_event&) {},
   };
 }
 
@@ -205,7 +216,13 @@ caf::behavior client(client_actor* self, caf::actor ep, caf::actor raw_sup,
 
 int main(int argc, char** argv) {
   auto opts = bench::parse(argc, argv,
-                           "[--iters=N] [--raw-sys-spawn]\n"
+                           "[--iters=N] [--raw-sys-spawn] [--subscribe=PREFIX]\n"
+                           "  --iters=N        restarts per side and crash kind "
+                           "(default 5000, quick 500)\n"
+                           "  --subscribe=P    an actor subscribes to the event "
+                           "bus under prefix P\n"
+                           "                   (e.g. 'supervision.') during the "
+                           "run\n"
                            "  --raw-sys-spawn  the raw supervisor spawns with "
                            "system().spawn, as Remedy does,\n"
                            "                   instead of self->spawn\n");
@@ -221,6 +238,12 @@ int main(int argc, char** argv) {
               iters, warmup,
               g_raw_sys_spawn ? "system().spawn" : "self->spawn");
 
+  caf::actor sink;
+  if (opts.has("subscribe")) {
+    sink = sys.spawn(event_sink, opts.get("subscribe", ""));
+    std::printf("   event bus: one subscriber to prefix '%s'\n\n",
+                opts.get("subscribe", "").c_str());
+  }
   auto tree = remedy::supervisor_builder("root", remedy::strategy::one_for_one)
                 .intensity(1000000, std::chrono::seconds(1))
                 .worker("w", remedy::start(worker))
@@ -293,5 +316,7 @@ int main(int argc, char** argv) {
   self->send_exit(tree->root, caf::exit_reason::user_shutdown);
   self->send_exit(raw_sup, caf::exit_reason::user_shutdown);
   self->send_exit(cl, caf::exit_reason::user_shutdown);
+  if (sink)
+    self->send_exit(sink, caf::exit_reason::user_shutdown);
   return 0;
 }

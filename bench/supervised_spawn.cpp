@@ -228,7 +228,13 @@ double drive(caf::actor_system& sys, caf::scoped_actor& self,
 } // namespace
 
 int main(int argc, char** argv) {
-  auto opts = bench::parse(argc, argv, "[--sizes=10000,50000] [--reps=N]");
+  auto opts = bench::parse(
+    argc, argv,
+    "[--sizes=10000,50000] [--reps=N] [--sides=LIST]\n"
+    "  --sizes=LIST  children per round (quick: 2000,10000)\n"
+    "  --reps=N      repetitions per size and side (default 5, quick 2)\n"
+    "  --sides=LIST  any of remedy,caf_spawn,caf_pool (default all)\n");
+  auto wanted = "," + opts.get("sides", "remedy,caf_spawn,caf_pool") + ",";
   std::vector<size_t> sizes;
   {
     auto text = opts.get("sizes", opts.quick ? "2000,10000" : "10000,50000");
@@ -263,6 +269,9 @@ int main(int argc, char** argv) {
     for (size_t r = 0; r < reps; ++r) {
       for (size_t j = 0; j < 3; ++j) {
         auto which = (j + r) % 3;
+        if (wanted.find(std::string(",") + names[which] + ",")
+            == std::string::npos)
+          continue;
         auto base_running = sys.registry().running();
         caf::actor pool;
         if (which == 0) {
@@ -323,6 +332,10 @@ int main(int argc, char** argv) {
     }
     summary sum{};
     for (size_t w = 0; w < 3; ++w) {
+      if (samples[w].empty()) {
+        sum.us[w] = sum.heap[w] = NAN;
+        continue;
+      }
       std::vector<double> us, heap, rss;
       for (auto& s : samples[w]) {
         us.push_back(s.us_per_child);
