@@ -10,8 +10,8 @@
 //
 // Sides, all in one actor system, repetitions interleaved (rotated order):
 //   remedy      spawn_supervisor(one_for_all, N static child_specs), default
-//               shutdown (timeout 5 s: exit on the high-priority path plus a
-//               kill timer per child), children stopped one at a time in
+//               shutdown (timeout 5 s: exit on the high-priority path; one
+//               kill timer per stop job), children stopped one at a time in
 //               reverse order as OTP does
 //   remedy_bk   the same with shutdown_spec::brutal_kill() (no timer)
 //   caf         a hand-written one_for_all supervisor: on a child's down_msg
@@ -364,7 +364,7 @@ int main(int argc, char** argv) {
     "  --raw-self-spawn  raw sides spawn with self->spawn instead of\n"
     "                system().spawn\n"
     "  --raw-self-send   raw sides continue batches with a message to\n"
-    "                self (as Remedy does) instead of through the clock\n"
+    "                self (what Remedy did before it moved to the clock)\n"
     "  --max-throughput=N  scheduler.max-throughput (default: CAF's,\n"
     "                unbounded)\n");
   std::vector<size_t> sizes;
