@@ -59,6 +59,14 @@ void refuse(endpoint_actor* self, caf::strong_actor_ptr& sender,
                   self->context());
 }
 
+/// Takes the oldest stashed message out, answering it with `err` if it is a
+/// request.
+void refuse_oldest(endpoint_actor* self, caf::error err) {
+  auto& x = self->state.stash.front();
+  refuse(self, x.sender, x.mid, std::move(err));
+  self->state.stash.pop_front();
+}
+
 void deliver(endpoint_actor* self, stashed& x) {
   self->state.target->enqueue(
     caf::make_mailbox_element(std::move(x.sender), x.mid, std::move(x.stages),
@@ -91,9 +99,7 @@ void replay(endpoint_actor* self) {
 void fail_stash(endpoint_actor* self, const caf::error& reason) {
   auto& st = self->state;
   while (!st.stash.empty()) {
-    auto& x = st.stash.front();
-    refuse(self, x.sender, x.mid, reason);
-    st.stash.pop_front();
+    refuse_oldest(self, reason);
     ++st.stats.rejected;
   }
   st.stats.pending = 0;
@@ -121,13 +127,10 @@ void stash_current(endpoint_actor* self, caf::message_view& x) {
       st.log->warn("endpoint '{}': stash full, rejected a message", st.id);
       return;
     }
-    auto& oldest = st.stash.front();
-    refuse(self, oldest.sender, oldest.mid,
-           make_error(errc::stash_dropped,
-                      "endpoint '" + st.id
-                        + "': dropped to make room while the child "
-                          "restarts"));
-    st.stash.pop_front();
+    refuse_oldest(self, make_error(errc::stash_dropped,
+                                   "endpoint '" + st.id
+                                     + "': dropped to make room while the "
+                                       "child restarts"));
     ++st.stats.dropped;
   }
   st.stash.push_back(stashed{std::move(elem->sender), elem->mid,
@@ -220,13 +223,10 @@ caf::behavior endpoint_fun(endpoint_actor* self, std::string id,
       auto now = self->clock().now();
       while (!st.stash.empty()
              && now - st.stash.front().since >= st.policy.max_wait) {
-        auto& x = st.stash.front();
-        refuse(self, x.sender, x.mid,
-               make_error(errc::stash_timeout,
-                          "endpoint '" + st.id
-                            + "': the child did not come back within the "
-                              "stash's max wait"));
-        st.stash.pop_front();
+        refuse_oldest(self, make_error(errc::stash_timeout,
+                                       "endpoint '" + st.id
+                                         + "': the child did not come back "
+                                           "within the stash's max wait"));
         ++st.stats.expired;
       }
       st.stats.pending = st.stash.size();

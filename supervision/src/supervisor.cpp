@@ -770,6 +770,34 @@ caf::error in_state(supervisor_state& st, errc code, const std::string& id) {
                             + "' is " + to_string(code));
 }
 
+/// Finds the stopped (terminated) child `id` for `op` (restart_child or
+/// delete_child), or answers `rp` with the reason it cannot and returns null.
+child_record* stopped_child(supervisor_actor* self, caf::response_promise& rp,
+                            const std::string& id, const char* op) {
+  auto& st = self->state;
+  caf::error err;
+  child_record* rec = nullptr;
+  if ((err = reject_if_shutting_down(st))) {
+    // answered below
+  } else if (st.pool_template) {
+    err = make_error(errc::not_supported, "supervisor '" + st.flags.name
+                                            + "': " + op
+                                            + " is not supported by "
+                                              "simple_one_for_one");
+  } else if ((rec = find(st, id)) == nullptr) {
+    err = unknown(st, id);
+  } else if (rec->status == child_status::running) {
+    err = in_state(st, errc::running, id);
+  } else if (rec->status == child_status::restarting) {
+    err = in_state(st, errc::restarting, id);
+  }
+  if (err) {
+    rp.deliver(std::move(err));
+    return nullptr;
+  }
+  return rec;
+}
+
 child_record& append(supervisor_state& st,
                      std::shared_ptr<const child_spec> spec, std::string id,
                      caf::message extra) {
@@ -975,21 +1003,9 @@ caf::behavior supervisor_fun(supervisor_actor* self, supervisor_flags flags,
     [self](restart_child_atom, std::string& id) -> caf::result<child_info> {
       auto rp = self->make_response_promise();
       when_idle(self, [self, rp, id = std::move(id)]() mutable {
-        auto& st = self->state;
-        if (auto err = reject_if_shutting_down(st))
-          return rp.deliver(err);
-        if (st.pool_template)
-          return rp.deliver(make_error(errc::not_supported,
-                                       "supervisor '" + st.flags.name
-                                         + "': restart_child is not "
-                                           "supported by simple_one_for_one"));
-        auto rec = find(st, id);
+        auto rec = stopped_child(self, rp, id, "restart_child");
         if (rec == nullptr)
-          return rp.deliver(unknown(st, id));
-        if (rec->status == child_status::running)
-          return rp.deliver(in_state(st, errc::running, id));
-        if (rec->status == child_status::restarting)
-          return rp.deliver(in_state(st, errc::restarting, id));
+          return;
         if (auto err = launch(self, *rec)) {
           rec->status = child_status::terminated;
           emit(self, kind::child_start_failed, rec, err);
@@ -1003,23 +1019,11 @@ caf::behavior supervisor_fun(supervisor_actor* self, supervisor_flags flags,
     [self](delete_child_atom, std::string& id) -> caf::result<void> {
       auto rp = self->make_response_promise();
       when_idle(self, [self, rp, id = std::move(id)]() mutable {
-        auto& st = self->state;
-        if (auto err = reject_if_shutting_down(st))
-          return rp.deliver(err);
-        if (st.pool_template)
-          return rp.deliver(make_error(errc::not_supported,
-                                       "supervisor '" + st.flags.name
-                                         + "': delete_child is not "
-                                           "supported by simple_one_for_one"));
-        auto rec = find(st, id);
+        auto rec = stopped_child(self, rp, id, "delete_child");
         if (rec == nullptr)
-          return rp.deliver(unknown(st, id));
-        if (rec->status == child_status::running)
-          return rp.deliver(in_state(st, errc::running, id));
-        if (rec->status == child_status::restarting)
-          return rp.deliver(in_state(st, errc::restarting, id));
+          return;
         remove_child(self, *rec, make_error(errc::target_down, "deleted"));
-        compact(st);
+        compact(self->state);
         rp.deliver(caf::unit);
       });
       return rp;
