@@ -3,6 +3,8 @@
 #include "remedy/runtime/detail/topic_registry.hpp"
 #include "remedy/runtime/error.hpp"
 #include "remedy/runtime/type_ids.hpp"
+#include "remedy/actors/route_event.hpp"
+#include "remedy/actors/route_stats.hpp"
 #include "remedy/supervision/child_info.hpp"
 #include "remedy/supervision/child_spec.hpp"
 #include "remedy/supervision/endpoint_stats.hpp"

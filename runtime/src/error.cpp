@@ -42,6 +42,14 @@ const char* to_string(errc x) {
       return "stash_timeout";
     case errc::unexpected_message:
       return "unexpected_message";
+    case errc::breaker_open:
+      return "breaker_open";
+    case errc::bulkhead_full:
+      return "bulkhead_full";
+    case errc::bulkhead_timeout:
+      return "bulkhead_timeout";
+    case errc::timeout:
+      return "timeout";
   }
   return "<unknown remedy error>";
 }

@@ -28,6 +28,8 @@
 #include "remedy/runtime/type_ids.hpp"
 #include "remedy/supervision/child_info.hpp"
 #include "remedy/supervision/child_spec.hpp"
+#include "remedy/actors/route_event.hpp"
+#include "remedy/actors/route_stats.hpp"
 #include "remedy/supervision/endpoint_stats.hpp"
 #include "remedy/supervision/start.hpp"
 #include "remedy/supervision/supervision_event.hpp"
@@ -455,8 +457,7 @@ TEST_CASE_METHOD(wire_fixture, "a message mixing Remedy and CAF types "
 
 TEST_CASE("every errc has a distinct name", "[wire][error]") {
   std::vector<std::string> names;
-  for (uint8_t i = 0; i <= static_cast<uint8_t>(errc::unexpected_message);
-       ++i) {
+  for (uint8_t i = 0; i <= static_cast<uint8_t>(errc::timeout); ++i) {
     std::string name = to_string(static_cast<errc>(i));
     CAPTURE(i, name);
     CHECK(name.find('<') == std::string::npos);
@@ -470,7 +471,7 @@ TEST_CASE("every errc has a distinct name", "[wire][error]") {
     }
   }
   CHECK(names.front() == "none");
-  CHECK(names.back() == "unexpected_message");
+  CHECK(names.back() == "timeout");
   CHECK(std::string{to_string(static_cast<errc>(200))}
         == "<unknown remedy error>");
 }
@@ -549,4 +550,48 @@ TEST_CASE("supervision_event topic and report text", "[wire]") {
                                      "context=escalated"));
   CHECK_THAT(text, Catch::Contains("reason=remedy.unknown_child: no child 'db'"));
   CHECK_THAT(text, Catch::Contains("offender=[id=db, actor=77, restarts=9]"));
+}
+
+TEST_CASE_METHOD(wire_fixture, "route_stats and route_event round-trip in a "
+                               "message",
+                 "[wire][route]") {
+  route_stats x;
+  x.requests = 1;
+  x.answered = 2;
+  x.rejected_open = 3;
+  x.timeouts = 4;
+  x.target_down = 5;
+  x.late_replies = 6;
+  x.forwarded_async = 7;
+  x.in_flight = 8;
+  x.state = breaker_state::half_open;
+  x.window_calls = 9;
+  x.window_failures = 10;
+  x.window_slow = 11;
+  x.failure_rate = 0.25;
+  x.slow_rate = 0.5;
+  auto y = message_roundtrip(x);
+  CHECK(y.requests == 1);
+  CHECK(y.answered == 2);
+  CHECK(y.rejected_open == 3);
+  CHECK(y.timeouts == 4);
+  CHECK(y.target_down == 5);
+  CHECK(y.late_replies == 6);
+  CHECK(y.forwarded_async == 7);
+  CHECK(y.in_flight == 8);
+  CHECK(y.state == breaker_state::half_open);
+  CHECK(y.window_calls == 9);
+  CHECK(y.window_failures == 10);
+  CHECK(y.window_slow == 11);
+  CHECK(y.failure_rate == 0.25);
+  CHECK(y.slow_rate == 0.5);
+  route_event ev{"orders", breaker_state::closed, breaker_state::open,
+                 "failure rate 0.5 >= 0.5 over 4 calls", 1500ms};
+  auto ev2 = message_roundtrip(ev);
+  CHECK(ev2.route == "orders");
+  CHECK(ev2.from == breaker_state::closed);
+  CHECK(ev2.to == breaker_state::open);
+  CHECK(ev2.reason == ev.reason);
+  CHECK(ev2.at == caf::timespan{1500ms});
+  CHECK(topic(ev2) == "route.breaker.open");
 }

@@ -28,4 +28,13 @@ using endpoint_owner_atom = caf::atom_constant<caf::atom("r_epowner")>;
 using endpoint_stats_atom = caf::atom_constant<caf::atom("r_epstats")>;
 using endpoint_sweep_atom = caf::atom_constant<caf::atom("r_epsweep")>;
 
+// -- routes (reserved: consumed by the route) ------------------------------
+using route_stats_atom = caf::atom_constant<caf::atom("r_rtstats")>;
+using route_sweep_atom = caf::atom_constant<caf::atom("r_rtsweep")>;
+using route_tick_atom = caf::atom_constant<caf::atom("r_rttick")>;
+using breaker_force_open_atom = caf::atom_constant<caf::atom("r_bkforce")>;
+using breaker_disable_atom = caf::atom_constant<caf::atom("r_bkdisabl")>;
+using breaker_metrics_only_atom = caf::atom_constant<caf::atom("r_bkmetric")>;
+using breaker_reset_atom = caf::atom_constant<caf::atom("r_bkreset")>;
+
 } // namespace remedy

@@ -46,6 +46,16 @@ enum class errc : uint8_t {
   stash_timeout,
   /// The actor received a message it does not understand.
   unexpected_message,
+  // Append only: codes travel between nodes.
+  /// A route's circuit breaker rejected the request (open or half-open
+  /// without a free probe slot, or forced open).
+  breaker_open,
+  /// A bulkhead's permits and wait queue are all taken.
+  bulkhead_full,
+  /// A request waited in a bulkhead's queue longer than its max wait.
+  bulkhead_timeout,
+  /// No reply within the route's deadline.
+  timeout,
 };
 
 /// The atom naming Remedy's error category.

@@ -14,6 +14,8 @@ struct child_info;
 struct child_counts;
 struct endpoint_stats;
 struct supervision_event;
+struct route_stats;
+struct route_event;
 } // namespace remedy
 
 CAF_BEGIN_TYPE_ID_BLOCK(remedy, caf::first_custom_type_id)
@@ -25,5 +27,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(remedy, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(remedy, (remedy::supervision_event))
   // Append only: IDs are part of the wire format.
   CAF_ADD_TYPE_ID(remedy, (std::vector<remedy::child_info>))
+  CAF_ADD_TYPE_ID(remedy, (remedy::route_stats))
+  CAF_ADD_TYPE_ID(remedy, (remedy::route_event))
 
 CAF_END_TYPE_ID_BLOCK(remedy)

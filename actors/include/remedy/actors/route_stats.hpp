@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+
+#include <caf/meta/type_name.hpp>
+
+#include "remedy/actors/breaker_state.hpp"
+
+namespace remedy {
+
+/// Counters of a route; the reply to `(route_stats_atom)`.
+struct route_stats {
+  /// Requests taken from clients.
+  uint64_t requests = 0;
+  /// Requests answered with the target's reply (value or error).
+  uint64_t answered = 0;
+  /// Requests answered with `breaker_open`.
+  uint64_t rejected_open = 0;
+  /// Requests answered with `timeout`.
+  uint64_t timeouts = 0;
+  /// Requests answered with `target_down`.
+  uint64_t target_down = 0;
+  /// Replies that arrived after their request had been answered.
+  uint64_t late_replies = 0;
+  /// Plain (non-request) messages passed through unobserved.
+  uint64_t forwarded_async = 0;
+  /// Requests in flight now.
+  uint64_t in_flight = 0;
+  /// The breaker (closed when the route has none).
+  breaker_state state = breaker_state::closed;
+  uint64_t window_calls = 0;
+  uint64_t window_failures = 0;
+  uint64_t window_slow = 0;
+  double failure_rate = 0.0;
+  double slow_rate = 0.0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, route_stats& x) {
+  return f(caf::meta::type_name("remedy.route_stats"), x.requests, x.answered,
+           x.rejected_open, x.timeouts, x.target_down, x.late_replies,
+           x.forwarded_async, x.in_flight, x.state, x.window_calls,
+           x.window_failures, x.window_slow, x.failure_rate, x.slow_rate);
+}
+
+} // namespace remedy
