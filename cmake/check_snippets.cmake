@@ -27,7 +27,7 @@ if(NOT DEFINED SOURCE_DIR)
   get_filename_component(SOURCE_DIR "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 endif()
 if(NOT DEFINED DOCS)
-  file(GLOB DOCS "${SOURCE_DIR}/docs/*.md")
+  file(GLOB DOCS "${SOURCE_DIR}/docs/*.md" "${SOURCE_DIR}/README.md")
 endif()
 
 # CMake lists split on ';' (except inside [...]) and treat '\' as an escape:
