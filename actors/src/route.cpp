@@ -84,12 +84,14 @@ private:
   void on_request(caf::message_view& x);
   void on_reply(call& c, caf::message& reply);
   void answer(call& c, caf::message msg);
-  void record(call& c, call_outcome outcome);
+  void record(call& c, call_outcome outcome, time_point t);
   void sweep();
   void schedule_sweep();
   void schedule_tick();
   void publish_transitions();
   caf::error breaker_missing() const;
+  /// The `breaker_open` answer for the current state, built once per state.
+  const caf::message& rejection();
   caf::result<void> command(void (circuit_breaker::*f)(time_point));
 
   time_point now() {
@@ -107,6 +109,8 @@ private:
   std::deque<std::pair<time_point, caf::message_id>> deadlines_;
   bool sweep_pending_ = false;
   std::optional<time_point> tick_due_;
+  caf::message rejection_;
+  breaker_state rejection_state_ = breaker_state::closed;
   route_stats stats_;
   std::shared_ptr<spdlog::logger> log_;
 };
@@ -123,8 +127,9 @@ caf::behavior route_actor::make_behavior() {
     auto err = make_error(errc::target_down,
                           "route '" + settings_.name + "': target exited ("
                             + render(msg.reason) + ")");
+    auto t = now();
     for (auto& [rid, c] : calls_) {
-      record(c, call_outcome::failure);
+      record(c, call_outcome::failure, t);
       ++stats_.target_down;
       answer(c, caf::make_message(err));
     }
@@ -174,6 +179,17 @@ caf::behavior route_actor::make_behavior() {
     },
     [this](breaker_reset_atom) { return command(&circuit_breaker::reset); },
   };
+}
+
+const caf::message& route_actor::rejection() {
+  auto state = breaker_->state();
+  if (rejection_.empty() || rejection_state_ != state) {
+    rejection_state_ = state;
+    rejection_ = caf::make_message(make_error(
+      errc::breaker_open, "route '" + settings_.name
+                            + "': circuit breaker is " + to_string(state)));
+  }
+  return rejection_;
 }
 
 caf::error route_actor::breaker_missing() const {
@@ -237,10 +253,7 @@ void route_actor::on_request(caf::message_view& x) {
     publish_transitions();
     if (!c.permit.granted) {
       ++stats_.rejected_open;
-      answer(c, caf::make_message(make_error(
-                  errc::breaker_open,
-                  "route '" + settings_.name + "': circuit breaker is "
-                    + to_string(breaker_->state()))));
+      answer(c, rejection());
       return;
     }
   }
@@ -256,9 +269,9 @@ void route_actor::on_request(caf::message_view& x) {
   calls_.emplace(key, std::move(c));
 }
 
-void route_actor::record(call& c, call_outcome outcome) {
+void route_actor::record(call& c, call_outcome outcome, time_point t) {
   if (breaker_)
-    breaker_->record(now(), c.permit, outcome, now() - c.started);
+    breaker_->record(t, c.permit, outcome, t - c.started);
 }
 
 void route_actor::on_reply(call& c, caf::message& reply) {
@@ -270,7 +283,7 @@ void route_actor::on_reply(call& c, caf::message& reply) {
     else
       outcome = call_outcome::ignored;
   }
-  record(c, outcome);
+  record(c, outcome, now());
   ++stats_.answered;
   answer(c, std::move(reply));
   publish_transitions();
@@ -301,7 +314,7 @@ void route_actor::sweep() {
       continue; // answered already
     auto c = std::move(i->second);
     calls_.erase(i);
-    record(c, call_outcome::failure);
+    record(c, call_outcome::failure, t);
     ++stats_.timeouts;
     answer(c, caf::make_message(make_error(
                 errc::timeout, "route '" + settings_.name
@@ -324,7 +337,7 @@ void route_actor::schedule_tick() {
 }
 
 void route_actor::publish_transitions() {
-  if (!breaker_)
+  if (!breaker_ || !breaker_->has_transitions())
     return;
   for (auto& x : breaker_->take_transitions()) {
     route_event ev{settings_.name, x.from, x.to, x.reason,

@@ -137,6 +137,11 @@ public:
     return open_schedule_.base_delay(open_rounds_);
   }
 
+  /// Whether `take_transitions` has anything.
+  bool has_transitions() const {
+    return !transitions_.empty();
+  }
+
   /// Transitions since the last call, oldest first.
   std::vector<breaker_transition> take_transitions() {
     return std::move(transitions_);
