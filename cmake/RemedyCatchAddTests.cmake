@@ -56,7 +56,7 @@ execute_process(
   OUTPUT_VARIABLE output
   ERROR_VARIABLE errors
   RESULT_VARIABLE result)
-# Catch2 v2 exits with the number of test cases it listed (modulo 256).
+# Catch2 v2 exits with the number of test cases it listed, capped at 255.
 if(NOT result MATCHES "^[0-9]+$")
   message(FATAL_ERROR
     "listing the tests of ${TEST_EXECUTABLE} failed (${result}):\n"
@@ -105,10 +105,15 @@ while(NOT rest STREQUAL "")
     "list(APPEND ${TEST_LIST_VAR} ${qname})\n")
 endwhile()
 
-math(EXPR expected "${count} % 256")
+# Catch2 v2 caps its exit code at 255 (Session::run: min(255, listed)), so
+# from 255 test cases on it always reports 255.
+set(expected ${count})
+if(expected GREATER 255)
+  set(expected 255)
+endif()
 if(NOT expected EQUAL result)
   message(FATAL_ERROR
-    "${TEST_EXECUTABLE} reports ${result} test cases (mod 256) but "
+    "${TEST_EXECUTABLE} reports ${result} test cases (capped at 255) but "
     "${count} names were read from its listing")
 endif()
 

@@ -54,8 +54,8 @@ bulkhead::time_point bulkhead::deadline_of(time_point now) const {
 
 void bulkhead::grant(bulkhead_ticket ticket) {
   holders_.insert(ticket);
-  counters_.peak_in_flight
-    = std::max<uint64_t>(counters_.peak_in_flight, holders_.size());
+  counters_.peak_in_flight = std::max<uint64_t>(counters_.peak_in_flight,
+                                                holders_.size());
 }
 
 void bulkhead::expire_into(time_point now, std::vector<bulkhead_ticket>& out) {
@@ -132,8 +132,9 @@ std::vector<bulkhead_ticket> bulkhead::expire(time_point now) {
 bool bulkhead::cancel(bulkhead_ticket ticket) {
   if (waiting_.erase(ticket) == 0)
     return false;
-  auto i = std::find_if(queue_.begin(), queue_.end(),
-                        [ticket](const waiter& w) { return w.ticket == ticket; });
+  auto i
+    = std::find_if(queue_.begin(), queue_.end(),
+                   [ticket](const waiter& w) { return w.ticket == ticket; });
   // waiting_ and queue_ hold the same tickets, so i is valid.
   queue_.erase(i);
   ++counters_.cancelled;

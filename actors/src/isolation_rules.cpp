@@ -68,14 +68,15 @@ isolation_rules::validate(const std::vector<std::string>& pools) const {
   if (default_pool.empty())
     return fail("empty default_pool");
   if (!known(default_pool))
-    return fail("default_pool '" + default_pool + "' is not a pool (pools: "
-                + join(pools) + ")");
+    return fail("default_pool '" + default_pool
+                + "' is not a pool (pools: " + join(pools) + ")");
   for (size_t i = 0; i < rules.size(); ++i) {
     auto& rule = rules[i];
     auto where = "rule " + std::to_string(i);
     if (rule.client.empty() && rule.message_type.empty())
-      return fail(where + ": needs a client or a message_type (a rule "
-                          "matching everything is the default_pool's job)");
+      return fail(where
+                  + ": needs a client or a message_type (a rule "
+                    "matching everything is the default_pool's job)");
     if (rule.pool.empty())
       return fail(where + " (" + describe(rule) + "): empty pool");
     if (!known(rule.pool))
@@ -83,9 +84,8 @@ isolation_rules::validate(const std::vector<std::string>& pools) const {
                   + "' is not a pool (pools: " + join(pools) + ")");
     for (size_t j = 0; j < i; ++j)
       if (covers(rules[j], rule))
-        return fail(where + " (" + describe(rule)
-                    + ") is unreachable: rule " + std::to_string(j) + " ("
-                    + describe(rules[j])
+        return fail(where + " (" + describe(rule) + ") is unreachable: rule "
+                    + std::to_string(j) + " (" + describe(rules[j])
                     + ") matches everything it matches; list specific "
                       "rules first");
   }

@@ -138,16 +138,17 @@ caf::timespan retry_policy::delay(uint32_t attempt, double random) const {
   // Linear: base * (n + 1), computed in double and clamped before converting
   // back, so large attempt numbers saturate at the cap instead of
   // overflowing. The jitter is backoff's, applied to that base.
-  auto linear = static_cast<double>(base_.count()) * (static_cast<double>(n) + 1.0);
+  auto linear = static_cast<double>(base_.count())
+                * (static_cast<double>(n) + 1.0);
   auto base = !(linear < static_cast<double>(cap_.count()))
                 ? cap_
                 : caf::timespan{static_cast<caf::timespan::rep>(linear)};
   return backoff::constant(base).with_jitter(jitter_).delay(0, random);
 }
 
-caf::expected<retry_decision>
-retry_policy::decide(uint32_t attempt, const caf::error& err,
-                     double random) const {
+caf::expected<retry_decision> retry_policy::decide(uint32_t attempt,
+                                                   const caf::error& err,
+                                                   double random) const {
   if (attempt == 0)
     return make_error(errc::invalid_argument,
                       "retry policy: decide: attempt numbers start at 1 (the "
