@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <optional>
+#include <random>
 #include <unordered_map>
 #include <utility>
 
@@ -11,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "remedy/actors/bulkhead.hpp"
 #include "remedy/actors/circuit_breaker.hpp"
 #include "remedy/actors/route_event.hpp"
 #include "remedy/actors/route_stats.hpp"
@@ -42,12 +44,19 @@ caf::error route_settings::validate() const {
   if (breaker)
     if (auto err = breaker->validate())
       return fail(context_of(err));
+  if (bulkhead)
+    if (auto err = bulkhead->validate())
+      return fail(context_of(err));
+  if (retry)
+    if (auto err = retry->validate())
+      return fail(context_of(err));
   return caf::none;
 }
 
 namespace {
 
 using time_point = caf::actor_clock::time_point;
+using call_id = uint64_t;
 
 /// The route actor. A class, not a function, because it overrides
 /// `consume`: replies to the route's own requests are matched against its
@@ -59,9 +68,12 @@ public:
     : caf::event_based_actor(cfg),
       target_(std::move(target)),
       settings_(std::move(st)),
+      rng_(settings_.seed),
       log_(logger("remedy.route")) {
     if (settings_.breaker)
       breaker_.emplace(*settings_.breaker, settings_.seed);
+    if (settings_.bulkhead)
+      bulkhead_.emplace(*settings_.bulkhead);
   }
 
   const char* name() const override {
@@ -73,18 +85,39 @@ public:
   caf::invoke_message_result consume(caf::mailbox_element& x) override;
 
 private:
-  /// One client request in flight.
+  /// Where a request is.
+  enum class phase : uint8_t { at_target, in_queue, backing_off };
+
+  /// One client request, across its attempts.
   struct call {
     caf::strong_actor_ptr client;
     caf::message_id client_mid;
+    /// Kept for retries (a message is copy-on-write: no copy unless resent).
+    caf::message content;
     time_point started;
+    time_point attempt_started;
+    uint32_t attempt = 1;
     breaker_permit permit;
+    phase where = phase::at_target;
+    /// The response id of the attempt at the target.
+    caf::message_id rid;
   };
 
   void on_request(caf::message_view& x);
-  void on_reply(call& c, caf::message& reply);
-  void answer(call& c, caf::message msg);
+  void attempt(call_id id, time_point t);
+  void send(call_id id, call& c, time_point t);
+  void on_reply(call_id id, caf::message& reply, time_point t);
+  void failed(call_id id, caf::message reply, const caf::error& err,
+              time_point t);
+  void finish(call_id id, caf::message msg);
+  void release_permit(call_id id, time_point t);
+  void apply_changes(const remedy::bulkhead_changes& changes, time_point t);
+  bool bulkhead_waiters() const {
+    return bulkhead_ && bulkhead_->queue_length() > 0;
+  }
+  void reject_waiters(const std::vector<bulkhead_ticket>& xs, time_point t);
   void record(call& c, call_outcome outcome, time_point t);
+  void answer(call& c, caf::message msg);
   void sweep();
   void schedule_sweep();
   void schedule_tick();
@@ -93,6 +126,10 @@ private:
   /// The `breaker_open` answer for the current state, built once per state.
   const caf::message& rejection();
   caf::result<void> command(void (circuit_breaker::*f)(time_point));
+  caf::message error_msg(errc code, const std::string& what) const {
+    return caf::make_message(
+      make_error(code, "route '" + settings_.name + "': " + what));
+  }
 
   time_point now() {
     return clock().now();
@@ -103,10 +140,15 @@ private:
   caf::error down_reason_;
   route_settings settings_;
   std::optional<circuit_breaker> breaker_;
-  /// Keyed by the response id of the route's request to the target.
-  std::unordered_map<caf::message_id, call> calls_;
+  std::optional<bulkhead> bulkhead_;
+  std::mt19937_64 rng_;
+  call_id next_id_ = 1;
+  /// Requests taken and not yet answered.
+  std::unordered_map<call_id, call> calls_;
+  /// The attempts at the target, by the response id of the route's request.
+  std::unordered_map<caf::message_id, call_id> at_target_;
   /// Deadlines in arrival order (one timeout for all: already sorted).
-  std::deque<std::pair<time_point, caf::message_id>> deadlines_;
+  std::deque<std::pair<time_point, call_id>> deadlines_;
   bool sweep_pending_ = false;
   std::optional<time_point> tick_due_;
   caf::message rejection_;
@@ -122,19 +164,23 @@ caf::behavior route_actor::make_behavior() {
       return;
     target_down_ = true;
     down_reason_ = msg.reason;
-    // Every request in flight fails now; CAF bounces what was queued at the
-    // target to us (we are the sender), and those replies find no entry.
-    auto err = make_error(errc::target_down,
-                          "route '" + settings_.name + "': target exited ("
-                            + render(msg.reason) + ")");
+    // Every request taken fails now; CAF bounces what was queued at the
+    // target back to us (we are the sender), and those replies find no
+    // entry.
     auto t = now();
-    for (auto& [rid, c] : calls_) {
-      record(c, call_outcome::failure, t);
+    auto err = error_msg(errc::target_down,
+                         "target exited (" + render(msg.reason) + ")");
+    for (auto& [id, c] : calls_) {
+      if (c.where == phase::at_target)
+        record(c, call_outcome::failure, t);
       ++stats_.target_down;
-      answer(c, caf::make_message(err));
+      answer(c, err);
     }
     calls_.clear();
+    at_target_.clear();
     deadlines_.clear();
+    if (bulkhead_)
+      bulkhead_.emplace(*settings_.bulkhead); // every permit back
     publish_transitions();
   });
   set_default_handler([](caf::scheduled_actor* ptr,
@@ -146,6 +192,10 @@ caf::behavior route_actor::make_behavior() {
     [this](route_stats_atom) {
       auto result = stats_;
       result.in_flight = calls_.size();
+      if (bulkhead_) {
+        result.bulkhead_in_flight = bulkhead_->in_flight();
+        result.bulkhead_waiting = bulkhead_->queue_length();
+      }
       if (breaker_) {
         auto m = breaker_->metrics(now());
         result.state = m.state;
@@ -168,6 +218,26 @@ caf::behavior route_actor::make_behavior() {
         publish_transitions();
       }
     },
+    [this](route_retry_atom, call_id id) {
+      auto i = calls_.find(id);
+      if (i != calls_.end() && i->second.where == phase::backing_off) {
+        ++i->second.attempt;
+        ++stats_.retries;
+        attempt(id, now());
+      }
+    },
+    [this](bulkhead_resize_atom, uint32_t max_concurrent,
+           uint32_t max_queue) -> caf::result<void> {
+      if (!bulkhead_)
+        return make_error(errc::not_supported,
+                          "route '" + settings_.name + "' has no bulkhead");
+      auto t = now();
+      auto changes = bulkhead_->resize(t, max_concurrent, max_queue);
+      if (!changes)
+        return changes.error();
+      apply_changes(*changes, t);
+      return caf::unit;
+    },
     [this](breaker_force_open_atom) {
       return command(&circuit_breaker::force_open);
     },
@@ -185,9 +255,9 @@ const caf::message& route_actor::rejection() {
   auto state = breaker_->state();
   if (rejection_.empty() || rejection_state_ != state) {
     rejection_state_ = state;
-    rejection_ = caf::make_message(make_error(
-      errc::breaker_open, "route '" + settings_.name
-                            + "': circuit breaker is " + to_string(state)));
+    rejection_ = error_msg(errc::breaker_open,
+                           std::string{"circuit breaker is "}
+                             + to_string(state));
   }
   return rejection_;
 }
@@ -208,16 +278,16 @@ route_actor::command(void (circuit_breaker::*f)(time_point)) {
 
 caf::invoke_message_result route_actor::consume(caf::mailbox_element& x) {
   if (x.mid.is_response()) {
-    auto i = calls_.find(x.mid);
-    if (i != calls_.end()) {
+    auto i = at_target_.find(x.mid);
+    if (i != at_target_.end()) {
+      auto id = i->second;
+      at_target_.erase(i);
       auto reply = x.move_content_to_message();
-      auto c = std::move(i->second);
-      calls_.erase(i);
-      on_reply(c, reply);
+      on_reply(id, reply, now());
       return caf::invoke_message_result::consumed;
     }
-    if (x.mid.is_response() && !x.content().empty()) {
-      // A reply to a request we already answered (timeout, target down).
+    if (!x.content().empty()) {
+      // A reply to an attempt we already gave up on (timeout, target down).
       ++stats_.late_replies;
       return caf::invoke_message_result::consumed;
     }
@@ -239,53 +309,188 @@ void route_actor::on_request(caf::message_view& x) {
     return;
   }
   ++stats_.requests;
-  call c{std::move(elem->sender), elem->mid, now(), {}};
+  auto t = now();
+  call c;
+  c.client = std::move(elem->sender);
+  c.client_mid = elem->mid;
+  c.content = x.move_content_to_message();
+  c.started = t;
+  c.attempt_started = t;
   if (target_down_) {
     ++stats_.target_down;
-    answer(c, caf::make_message(make_error(
-                errc::target_down, "route '" + settings_.name
-                                     + "': target is down ("
-                                     + render(down_reason_) + ")")));
+    answer(c, error_msg(errc::target_down,
+                        "target is down (" + render(down_reason_) + ")"));
     return;
   }
+  auto id = next_id_++;
+  if (settings_.timeout.count() > 0) {
+    deadlines_.emplace_back(t + settings_.timeout, id);
+    schedule_sweep();
+  }
+  calls_.emplace(id, std::move(c));
+  attempt(id, t);
+}
+
+/// One attempt: breaker, then bulkhead, then the target.
+void route_actor::attempt(call_id id, time_point t) {
+  auto& c = calls_.at(id);
+  c.attempt_started = t;
   if (breaker_) {
-    c.permit = breaker_->acquire(c.started);
+    c.permit = breaker_->acquire(t);
     publish_transitions();
     if (!c.permit.granted) {
-      ++stats_.rejected_open;
-      answer(c, rejection());
+      auto msg = rejection();
+      failed(id, msg, msg.get_as<caf::error>(0), t);
       return;
     }
   }
-  auto rid = new_request_id(caf::message_priority::normal);
-  target_->enqueue(caf::make_mailbox_element(ctrl(), rid, {},
-                                             x.move_content_to_message()),
-                   context());
-  auto key = rid.response_id();
-  if (settings_.timeout.count() > 0) {
-    deadlines_.emplace_back(c.started + settings_.timeout, key);
-    schedule_sweep();
+  if (bulkhead_) {
+    auto entry = bulkhead_->try_enter(t, id);
+    if (!entry) { // cannot happen: a call holds at most one ticket
+      log_->error("route '{}': {}", settings_.name, render(entry.error()));
+      return;
+    }
+    reject_waiters(entry->expired, t);
+    auto i = calls_.find(id);
+    if (i == calls_.end())
+      return;
+    auto& cc = i->second;
+    switch (entry->decision) {
+      case bulkhead_decision::admitted:
+        break;
+      case bulkhead_decision::queued:
+        cc.where = phase::in_queue;
+        schedule_sweep(); // the sweep also expires waiters
+        return;
+      case bulkhead_decision::rejected_full: {
+        // Not the target's fault: the breaker does not count it.
+        record(cc, call_outcome::ignored, t);
+        auto msg = error_msg(errc::bulkhead_full,
+                             "bulkhead '" + settings_.bulkhead->name
+                               + "' is full");
+        failed(id, msg, msg.get_as<caf::error>(0), t);
+        return;
+      }
+    }
+    send(id, cc, t);
+    return;
   }
-  calls_.emplace(key, std::move(c));
+  send(id, c, t);
+}
+
+void route_actor::send(call_id id, call& c, time_point t) {
+  c.where = phase::at_target;
+  c.attempt_started = t;
+  auto rid = new_request_id(caf::message_priority::normal);
+  c.rid = rid.response_id();
+  at_target_.emplace(c.rid, id);
+  target_->enqueue(caf::make_mailbox_element(ctrl(), rid, {}, c.content),
+                   context());
+}
+
+void route_actor::on_reply(call_id id, caf::message& reply, time_point t) {
+  auto i = calls_.find(id);
+  if (i == calls_.end())
+    return;
+  auto& c = i->second;
+  release_permit(id, t);
+  auto j = calls_.find(id); // the release may have answered others
+  if (j == calls_.end())
+    return;
+  auto& cc = j->second;
+  (void) c;
+  if (reply.match_elements<caf::error>()) {
+    auto err = reply.get_as<caf::error>(0);
+    bool counts = !settings_.is_failure || settings_.is_failure(err);
+    record(cc, counts ? call_outcome::failure : call_outcome::ignored, t);
+    failed(id, std::move(reply), err, t);
+    return;
+  }
+  record(cc, call_outcome::success, t);
+  ++stats_.answered;
+  finish(id, std::move(reply));
+}
+
+/// An attempt failed with `err` (the reply `reply`): retry or answer.
+void route_actor::failed(call_id id, caf::message reply, const caf::error& err,
+                         time_point t) {
+  auto i = calls_.find(id);
+  if (i == calls_.end())
+    return;
+  auto& c = i->second;
+  if (settings_.retry) {
+    std::uniform_real_distribution<double> uniform{0.0, 1.0};
+    auto decision = settings_.retry->decide(c.attempt, err, uniform(rng_));
+    if (decision && decision->retry()) {
+      auto deadline = settings_.timeout.count() > 0
+                        ? std::optional<time_point>{c.started
+                                                    + settings_.timeout}
+                        : std::nullopt;
+      if (!deadline || t + decision->delay < *deadline) {
+        c.where = phase::backing_off;
+        if (decision->delay.count() == 0) {
+          ++c.attempt;
+          ++stats_.retries;
+          attempt(id, t);
+        } else {
+          delayed_send(this, decision->delay, route_retry_atom::value, id);
+        }
+        return;
+      }
+    }
+  }
+  if (is(err, errc::breaker_open))
+    ++stats_.rejected_open;
+  else if (is(err, errc::bulkhead_full))
+    ++stats_.rejected_full;
+  else if (is(err, errc::bulkhead_timeout))
+    ++stats_.rejected_wait;
+  else
+    ++stats_.answered;
+  finish(id, std::move(reply));
+}
+
+void route_actor::finish(call_id id, caf::message msg) {
+  auto i = calls_.find(id);
+  if (i == calls_.end())
+    return;
+  answer(i->second, std::move(msg));
+  calls_.erase(i);
+}
+
+void route_actor::release_permit(call_id id, time_point t) {
+  if (!bulkhead_)
+    return;
+  apply_changes(bulkhead_->release(t, id), t);
+}
+
+void route_actor::apply_changes(const remedy::bulkhead_changes& changes,
+                                   time_point t) {
+  reject_waiters(changes.expired, t);
+  for (auto id : changes.admitted) {
+    auto i = calls_.find(id);
+    if (i != calls_.end())
+      send(id, i->second, t);
+  }
+}
+
+void route_actor::reject_waiters(const std::vector<bulkhead_ticket>& xs,
+                                 time_point t) {
+  for (auto id : xs) {
+    auto i = calls_.find(id);
+    if (i == calls_.end())
+      continue;
+    record(i->second, call_outcome::ignored, t);
+    auto msg = error_msg(errc::bulkhead_timeout,
+                         "waited longer than the bulkhead's max wait");
+    failed(id, msg, msg.get_as<caf::error>(0), t);
+  }
 }
 
 void route_actor::record(call& c, call_outcome outcome, time_point t) {
-  if (breaker_)
-    breaker_->record(t, c.permit, outcome, t - c.started);
-}
-
-void route_actor::on_reply(call& c, caf::message& reply) {
-  auto outcome = call_outcome::success;
-  if (reply.match_elements<caf::error>()) {
-    auto& err = reply.get_as<caf::error>(0);
-    if (!settings_.is_failure || settings_.is_failure(err))
-      outcome = call_outcome::failure;
-    else
-      outcome = call_outcome::ignored;
-  }
-  record(c, outcome, now());
-  ++stats_.answered;
-  answer(c, std::move(reply));
+  if (!breaker_)
+    return;
+  breaker_->record(t, c.permit, outcome, t - c.attempt_started);
   publish_transitions();
 }
 
@@ -298,7 +503,7 @@ void route_actor::answer(call& c, caf::message msg) {
 }
 
 void route_actor::schedule_sweep() {
-  if (sweep_pending_ || deadlines_.empty())
+  if (sweep_pending_ || (deadlines_.empty() && !bulkhead_waiters()))
     return;
   sweep_pending_ = true;
   delayed_send(this, settings_.sweep_interval, route_sweep_atom::value);
@@ -306,19 +511,31 @@ void route_actor::schedule_sweep() {
 
 void route_actor::sweep() {
   auto t = now();
+  if (bulkhead_)
+    reject_waiters(bulkhead_->expire(t), t);
   while (!deadlines_.empty() && deadlines_.front().first <= t) {
-    auto key = deadlines_.front().second;
+    auto id = deadlines_.front().second;
     deadlines_.pop_front();
-    auto i = calls_.find(key);
+    auto i = calls_.find(id);
     if (i == calls_.end())
       continue; // answered already
-    auto c = std::move(i->second);
-    calls_.erase(i);
-    record(c, call_outcome::failure, t);
+    auto& c = i->second;
+    switch (c.where) {
+      case phase::at_target:
+        at_target_.erase(c.rid); // a late reply is dropped, not counted
+        record(c, call_outcome::failure, t);
+        break;
+      case phase::in_queue:
+        bulkhead_->cancel(id);
+        break;
+      case phase::backing_off:
+        break; // the retry timer finds no call
+    }
     ++stats_.timeouts;
-    answer(c, caf::make_message(make_error(
-                errc::timeout, "route '" + settings_.name
-                                 + "': no reply within the timeout")));
+    auto msg = error_msg(errc::timeout, "no reply within the timeout");
+    answer(c, msg);
+    calls_.erase(i);
+    release_permit(id, t); // after the erase: the permit admits the next
   }
   publish_transitions();
   schedule_sweep();

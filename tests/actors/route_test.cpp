@@ -9,6 +9,8 @@
 
 #include <caf/event_based_actor.hpp>
 
+#include "remedy/actors/bulkhead_settings.hpp"
+#include "remedy/actors/retry_policy.hpp"
 #include "remedy/actors/route.hpp"
 #include "remedy/actors/route_event.hpp"
 #include "remedy/actors/route_stats.hpp"
@@ -29,9 +31,12 @@ using hold_atom = caf::atom_constant<caf::atom("t_hold")>;
 using release_atom = caf::atom_constant<caf::atom("t_release")>;
 using note_atom = caf::atom_constant<caf::atom("t_note")>;
 
+using flaky_atom = caf::atom_constant<caf::atom("t_flaky")>;
+
 struct target_state {
   std::deque<caf::response_promise> held;
   int notes = 0;
+  int flaky_calls = 0;
 };
 
 /// Answers work with x + 1, fail with an error, holds `hold` requests until
@@ -53,6 +58,13 @@ caf::behavior target(caf::stateful_actor<target_state>* self) {
       self->state.held.clear();
     },
     [self](note_atom) { ++self->state.notes; },
+    // Fails the first `failures` calls, then answers the call count.
+    [self](flaky_atom, int failures) -> caf::result<int> {
+      auto n = ++self->state.flaky_calls;
+      if (n <= failures)
+        return caf::make_error(caf::sec::runtime_error, "flaky");
+      return n;
+    },
     [self](note_atom, caf::get_atom) { return self->state.notes; },
   };
 }
@@ -250,4 +262,229 @@ TEST_CASE_METHOD(route_fixture, "invalid route settings are rejected",
   CHECK(context_of(r.error()).find("failure_rate_threshold")
         != std::string::npos);
   CHECK(!spawn_route(sys, caf::actor{}, route_settings{}));
+}
+
+// -- retry -------------------------------------------------------------------
+
+TEST_CASE_METHOD(route_fixture,
+                 "retry: failed attempts are retried after the policy's delay",
+                 "[route][retry]") {
+  route_settings s;
+  s.retry = retry_policy::constant(3, 100ms);
+  auto r = make_route(s);
+  auto h = self->request(r, caf::infinite, flaky_atom::value, 2);
+  run();
+  CHECK(!has_reply()); // attempt 1 failed, waiting 100 ms
+  advance(99ms);
+  CHECK(!has_reply());
+  advance(1ms); // attempt 2 fails
+  CHECK(!has_reply());
+  advance(100ms); // attempt 3 succeeds
+  REQUIRE(has_reply());
+  int got = 0;
+  h.receive([&](int n) { got = n; }, [](caf::error&) { FAIL("error"); });
+  CHECK(got == 3);
+  auto st = stats(r);
+  CHECK(st.retries == 2);
+  CHECK(st.answered == 1);
+}
+
+TEST_CASE_METHOD(route_fixture,
+                 "retry: the client gets the last error once attempts run "
+                 "out",
+                 "[route][retry]") {
+  route_settings s;
+  s.retry = retry_policy::immediate(2);
+  auto r = make_route(s);
+  auto x = ask<int>(r, flaky_atom::value, 5);
+  REQUIRE(!x);
+  CHECK(x.error() == caf::sec::runtime_error);
+  CHECK(stats(r).retries == 1);
+  CHECK(!has_reply()); // exactly one answer
+}
+
+TEST_CASE_METHOD(route_fixture, "retry never retries breaker_open by default",
+                 "[route][retry]") {
+  route_settings s;
+  s.retry = retry_policy::immediate(5);
+  s.breaker = breaker_rules();
+  auto r = make_route(s);
+  REQUIRE(!ask_unit(r, breaker_force_open_atom::value));
+  auto x = ask<int>(r, work_atom::value, 1);
+  REQUIRE(!x);
+  CHECK(is(x.error(), errc::breaker_open));
+  CHECK(stats(r).retries == 0);
+}
+
+TEST_CASE_METHOD(route_fixture,
+                 "the timeout covers every attempt of a request",
+                 "[route][retry][timeout]") {
+  route_settings s;
+  s.timeout = 250ms;
+  s.retry = retry_policy::constant(10, 100ms);
+  auto r = make_route(s);
+  auto h = self->request(r, caf::infinite, flaky_atom::value, 100);
+  run();
+  advance(100ms); // attempt 2
+  advance(100ms); // attempt 3; a 4th would start at 300 ms > deadline
+  REQUIRE(has_reply());
+  caf::error err;
+  h.receive([](int) { FAIL("value"); }, [&](caf::error& e) { err = e; });
+  // The retry that would pass the deadline is not made: the last error.
+  CHECK(err == caf::sec::runtime_error);
+  CHECK(stats(r).retries == 2);
+}
+
+// -- bulkhead ----------------------------------------------------------------
+
+namespace {
+
+bulkhead_settings pool(uint32_t max, uint32_t queue,
+                       caf::timespan wait = 50ms) {
+  bulkhead_settings b;
+  b.name = "db";
+  b.max_concurrent = max;
+  b.max_queue = queue;
+  b.max_wait = wait;
+  return b;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(route_fixture,
+                 "bulkhead max=2: permitted, permitted, rejected, finished, "
+                 "finished, permitted",
+                 "[route][bulkhead]") {
+  route_settings s;
+  s.bulkhead = pool(2, 0);
+  s.breaker = breaker_rules();
+  auto r = make_route(s);
+  auto h1 = self->request(r, caf::infinite, hold_atom::value);
+  auto h2 = self->request(r, caf::infinite, hold_atom::value);
+  run();
+  CHECK(stats(r).bulkhead_in_flight == 2);
+  auto third = ask<int>(r, work_atom::value, 1);
+  REQUIRE(!third);
+  CHECK(is(third.error(), errc::bulkhead_full));
+  self->send(tgt, release_atom::value);
+  run();
+  int answered = 0;
+  for (auto* h : {&h1, &h2}) {
+    REQUIRE(has_reply());
+    h->receive([&](int x) { answered += x == 42; },
+               [](caf::error&) { FAIL("error"); });
+  }
+  CHECK(answered == 2);
+  CHECK(stats(r).bulkhead_in_flight == 0);
+  CHECK(ask<int>(r, work_atom::value, 1));
+  auto st = stats(r);
+  CHECK(st.rejected_full == 1);
+  // A bulkhead rejection is not a breaker failure.
+  CHECK(st.window_calls == 3);
+  CHECK(st.window_failures == 0);
+}
+
+TEST_CASE_METHOD(route_fixture,
+                 "bulkhead queue: FIFO admission and exact max wait",
+                 "[route][bulkhead]") {
+  route_settings s;
+  s.bulkhead = pool(1, 2, 50ms);
+  s.sweep_interval = 10ms;
+  auto r = make_route(s);
+  auto h1 = self->request(r, caf::infinite, hold_atom::value);
+  run();
+  auto h2 = self->request(r, caf::infinite, work_atom::value, 1);
+  auto h3 = self->request(r, caf::infinite, work_atom::value, 2);
+  run();
+  CHECK(stats(r).bulkhead_waiting == 2);
+  // The holder finishes: h2 then h3 are admitted in order.
+  self->send(tgt, release_atom::value);
+  run();
+  std::vector<int> order;
+  for (auto* h : {&h1, &h2, &h3}) {
+    REQUIRE(has_reply());
+    h->receive([&](int x) { order.push_back(x); },
+               [](caf::error&) { FAIL("error"); });
+  }
+  CHECK(order == std::vector<int>{42, 2, 3});
+  // Now a waiter that waits too long.
+  auto h4 = self->request(r, caf::infinite, hold_atom::value);
+  auto h5 = self->request(r, caf::infinite, work_atom::value, 5);
+  run();
+  advance(40ms);
+  CHECK(!has_reply());
+  advance(10ms); // the sweep at 50 ms expires it
+  REQUIRE(has_reply());
+  caf::error err;
+  h5.receive([](int) { FAIL("value"); }, [&](caf::error& e) { err = e; });
+  CHECK(is(err, errc::bulkhead_timeout));
+  CHECK(stats(r).rejected_wait == 1);
+  self->send(tgt, release_atom::value);
+  run();
+  h4.receive([](int) {}, [](caf::error&) { FAIL("error"); });
+}
+
+TEST_CASE_METHOD(route_fixture,
+                 "bulkhead permits come back on every outcome: after 10k "
+                 "failures the pool is whole",
+                 "[route][bulkhead]") {
+  route_settings s;
+  s.bulkhead = pool(4, 0);
+  auto r = make_route(s);
+  // 10k failing requests, 4 at a time (all permits busy each round).
+  int failures = 0;
+  for (int round = 0; round < 10000 / 4; ++round) {
+    std::vector<decltype(self->request(r, caf::infinite, fail_atom::value))>
+      hs;
+    for (int i = 0; i < 4; ++i)
+      hs.push_back(self->request(r, caf::infinite, fail_atom::value));
+    run();
+    for (auto& h : hs)
+      h.receive([](int) {}, [&](caf::error&) { ++failures; });
+  }
+  CHECK(failures == 10000);
+  auto st = stats(r);
+  CHECK(st.bulkhead_in_flight == 0);
+  CHECK(st.rejected_full == 0);
+  // The pool is whole: 4 concurrent holders fit again.
+  std::vector<decltype(self->request(r, caf::infinite, hold_atom::value))> hs;
+  for (int i = 0; i < 4; ++i)
+    hs.push_back(self->request(r, caf::infinite, hold_atom::value));
+  run();
+  CHECK(stats(r).bulkhead_in_flight == 4);
+  self->send(tgt, release_atom::value);
+  run();
+  for (auto& h : hs)
+    h.receive([](int) {}, [](caf::error&) { FAIL("error"); });
+}
+
+TEST_CASE_METHOD(route_fixture,
+                 "bulkhead resize at run time while permits are held",
+                 "[route][bulkhead]") {
+  route_settings s;
+  s.bulkhead = pool(2, 5, 1s);
+  auto r = make_route(s);
+  auto h1 = self->request(r, caf::infinite, hold_atom::value);
+  auto h2 = self->request(r, caf::infinite, hold_atom::value);
+  auto h3 = self->request(r, caf::infinite, work_atom::value, 2);
+  run();
+  CHECK(stats(r).bulkhead_waiting == 1);
+  // Growing admits the waiter at once.
+  REQUIRE(!ask_unit(r, bulkhead_resize_atom::value, uint32_t{3}, uint32_t{5}));
+  REQUIRE(has_reply());
+  h3.receive([](int x) { CHECK(x == 3); }, [](caf::error&) { FAIL("error"); });
+  // Shrinking below the holders revokes nothing; new requests wait.
+  REQUIRE(!ask_unit(r, bulkhead_resize_atom::value, uint32_t{1}, uint32_t{5}));
+  CHECK(stats(r).bulkhead_in_flight == 2);
+  auto h4 = self->request(r, caf::infinite, work_atom::value, 4);
+  run();
+  CHECK(stats(r).bulkhead_waiting == 1);
+  CHECK(is(ask_unit(r, bulkhead_resize_atom::value, uint32_t{0}, uint32_t{5}),
+           errc::invalid_argument));
+  self->send(tgt, release_atom::value);
+  run();
+  for (auto* h : {&h1, &h2})
+    h->receive([](int) {}, [](caf::error&) { FAIL("error"); });
+  REQUIRE(has_reply());
+  h4.receive([](int x) { CHECK(x == 5); }, [](caf::error&) { FAIL("error"); });
 }

@@ -8,13 +8,17 @@
 #include <caf/error.hpp>
 #include <caf/timespan.hpp>
 
+#include "remedy/actors/bulkhead_settings.hpp"
 #include "remedy/actors/circuit_breaker_settings.hpp"
+#include "remedy/actors/retry_policy.hpp"
 
 namespace remedy {
 
 /// A route's stages, all optional. The route applies them in this order to
-/// every request: timeout (a deadline over the whole request), circuit
-/// breaker, then the target.
+/// every request: timeout (a deadline over the whole request, retries
+/// included), retry (each attempt goes through the stages below it), circuit
+/// breaker (each attempt is one call), bulkhead (each attempt holds one
+/// permit until its outcome), then the target.
 struct route_settings {
   /// Names the route in events, logs and errors.
   std::string name = "route";
@@ -26,8 +30,14 @@ struct route_settings {
   /// timeout's resolution. One timer per route, not one per request
   /// (CAF 0.17's per-request timers cost 3-4x throughput).
   caf::timespan sweep_interval = std::chrono::milliseconds(10);
+  /// Retries of failed attempts, if any. `breaker_open` and `bulkhead_full`
+  /// are not retried unless the policy opts in.
+  std::optional<retry_policy> retry;
   /// The circuit breaker, if any.
   std::optional<circuit_breaker_settings> breaker;
+  /// The bulkhead, if any. Its rejections (`bulkhead_full`,
+  /// `bulkhead_timeout`) are not breaker failures.
+  std::optional<bulkhead_settings> bulkhead;
   /// Which error replies count as breaker failures (default: every error).
   /// Errors it rejects are recorded as `call_outcome::ignored`.
   std::function<bool(const caf::error&)> is_failure;

@@ -24,8 +24,17 @@ struct route_stats {
   uint64_t late_replies = 0;
   /// Plain (non-request) messages passed through unobserved.
   uint64_t forwarded_async = 0;
-  /// Requests in flight now.
+  /// Requests in flight now (taken, not yet answered).
   uint64_t in_flight = 0;
+  /// Attempts after the first.
+  uint64_t retries = 0;
+  /// Requests answered with `bulkhead_full`.
+  uint64_t rejected_full = 0;
+  /// Requests answered with `bulkhead_timeout`.
+  uint64_t rejected_wait = 0;
+  /// Bulkhead permits held and requests waiting for one, now.
+  uint64_t bulkhead_in_flight = 0;
+  uint64_t bulkhead_waiting = 0;
   /// The breaker (closed when the route has none).
   breaker_state state = breaker_state::closed;
   uint64_t window_calls = 0;
@@ -39,7 +48,9 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, route_stats& x) {
   return f(caf::meta::type_name("remedy.route_stats"), x.requests, x.answered,
            x.rejected_open, x.timeouts, x.target_down, x.late_replies,
-           x.forwarded_async, x.in_flight, x.state, x.window_calls,
+           x.forwarded_async, x.in_flight, x.retries, x.rejected_full,
+           x.rejected_wait, x.bulkhead_in_flight, x.bulkhead_waiting,
+           x.state, x.window_calls,
            x.window_failures, x.window_slow, x.failure_rate, x.slow_rate);
 }
 
