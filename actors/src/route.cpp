@@ -17,6 +17,7 @@
 #include "remedy/actors/route_event.hpp"
 #include "remedy/actors/route_stats.hpp"
 #include "remedy/runtime/atoms.hpp"
+#include "remedy/runtime/detail/topic_registry.hpp"
 #include "remedy/runtime/error.hpp"
 #include "remedy/runtime/event_bus.hpp"
 #include "remedy/runtime/logging.hpp"
@@ -24,10 +25,26 @@
 
 namespace remedy {
 
+const char* to_string(route_event_kind x) {
+  switch (x) {
+    case route_event_kind::breaker_transition:
+      return "breaker_transition";
+    case route_event_kind::breaker_rejected:
+      return "breaker_rejected";
+    case route_event_kind::bulkhead_rejected:
+      return "bulkhead_rejected";
+    case route_event_kind::bulkhead_timeout:
+      return "bulkhead_timeout";
+    case route_event_kind::timeout:
+      return "timeout";
+  }
+  return "<invalid route_event_kind>";
+}
+
 std::string topic(const route_event& x) {
-  std::string result = "route.breaker.";
-  result += to_string(x.to);
-  return result;
+  if (x.kind == route_event_kind::breaker_transition)
+    return std::string{"route.breaker."} + to_string(x.to);
+  return std::string{"route."} + to_string(x.kind);
 }
 
 caf::error route_settings::validate() const {
@@ -122,6 +139,8 @@ private:
   void schedule_sweep();
   void schedule_tick();
   void publish_transitions();
+  /// Publishes and logs (at debug) a rejection, if anyone listens.
+  void report(route_event_kind kind, const caf::error& err, time_point t);
   caf::error breaker_missing() const;
   /// The `breaker_open` answer for the current state, built once per state.
   const caf::message& rejection();
@@ -155,6 +174,7 @@ private:
   breaker_state rejection_state_ = breaker_state::closed;
   route_stats stats_;
   std::shared_ptr<spdlog::logger> log_;
+  const detail::topic_registry* topics_ = detail::topics_of(home_system());
 };
 
 caf::behavior route_actor::make_behavior() {
@@ -439,14 +459,18 @@ void route_actor::failed(call_id id, caf::message reply, const caf::error& err,
       }
     }
   }
-  if (is(err, errc::breaker_open))
+  if (is(err, errc::breaker_open)) {
     ++stats_.rejected_open;
-  else if (is(err, errc::bulkhead_full))
+    report(route_event_kind::breaker_rejected, err, t);
+  } else if (is(err, errc::bulkhead_full)) {
     ++stats_.rejected_full;
-  else if (is(err, errc::bulkhead_timeout))
+    report(route_event_kind::bulkhead_rejected, err, t);
+  } else if (is(err, errc::bulkhead_timeout)) {
     ++stats_.rejected_wait;
-  else
+    report(route_event_kind::bulkhead_timeout, err, t);
+  } else {
     ++stats_.answered;
+  }
   finish(id, std::move(reply));
 }
 
@@ -533,6 +557,7 @@ void route_actor::sweep() {
     }
     ++stats_.timeouts;
     auto msg = error_msg(errc::timeout, "no reply within the timeout");
+    report(route_event_kind::timeout, msg.get_as<caf::error>(0), t);
     answer(c, msg);
     calls_.erase(i);
     release_permit(id, t); // after the erase: the permit admits the next
@@ -553,12 +578,30 @@ void route_actor::schedule_tick() {
                route_tick_atom::value);
 }
 
+void route_actor::report(route_event_kind kind, const caf::error& err,
+                         time_point t) {
+  auto to_log = log_->should_log(spdlog::level::debug);
+  auto to_bus = topics_ == nullptr || !topics_->empty();
+  if (!to_log && !to_bus)
+    return;
+  auto state = breaker_ ? breaker_->state() : breaker_state::closed;
+  route_event ev{kind, settings_.name, state, state, context_of(err),
+                 t.time_since_epoch()};
+  if (to_log)
+    log_->debug("route '{}': {} ({})", settings_.name, to_string(kind),
+                ev.reason);
+  if (to_bus) {
+    auto tp = topic(ev);
+    publish(this, tp, caf::make_message(std::move(ev)));
+  }
+}
+
 void route_actor::publish_transitions() {
   if (!breaker_ || !breaker_->has_transitions())
     return;
   for (auto& x : breaker_->take_transitions()) {
-    route_event ev{settings_.name, x.from, x.to, x.reason,
-                   x.at.time_since_epoch()};
+    route_event ev{route_event_kind::breaker_transition, settings_.name,
+                   x.from, x.to, x.reason, x.at.time_since_epoch()};
     auto level = x.to == breaker_state::open ? spdlog::level::warn
                                              : spdlog::level::info;
     if (log_->should_log(level))

@@ -12,6 +12,7 @@
 #include "remedy/actors/bulkhead_settings.hpp"
 #include "remedy/actors/retry_policy.hpp"
 #include "remedy/actors/route.hpp"
+#include "remedy/actors/route_builder.hpp"
 #include "remedy/actors/route_event.hpp"
 #include "remedy/actors/route_stats.hpp"
 #include "remedy/runtime/atoms.hpp"
@@ -487,4 +488,59 @@ TEST_CASE_METHOD(route_fixture,
     h->receive([](int) {}, [](caf::error&) { FAIL("error"); });
   REQUIRE(has_reply());
   h4.receive([](int x) { CHECK(x == 5); }, [](caf::error&) { FAIL("error"); });
+}
+
+// -- builder and events ------------------------------------------------------
+
+TEST_CASE_METHOD(route_fixture,
+                 "route_builder composes the stages and validates them",
+                 "[route][builder]") {
+  auto rb = route_builder("orders")
+              .bulkhead(pool(1, 0))
+              .breaker(breaker_rules())
+              .retry(retry_policy::immediate(2))
+              .timeout(1s);
+  CHECK(rb.settings().timeout == caf::timespan{1s});
+  REQUIRE(rb.settings().retry);
+  CHECK(rb.settings().retry->max_attempts() == 2);
+  auto r = rb.to(sys, tgt);
+  REQUIRE(r);
+  track(*r);
+  auto y = ask<int>(*r, work_atom::value, 1);
+  REQUIRE(y);
+  CHECK(*y == 2);
+  auto bad = route_builder("bad").bulkhead(pool(0, 0)).to(sys, tgt);
+  REQUIRE(!bad);
+  CHECK(is(bad.error(), errc::invalid_argument));
+  CHECK(context_of(bad.error()).find("route 'bad'") != std::string::npos);
+}
+
+TEST_CASE_METHOD(route_fixture,
+                 "rejections are events on the bus: bulkhead_rejected and "
+                 "breaker_rejected",
+                 "[route][events]") {
+  subscribe(self.ptr(), "route.");
+  auto r = route_builder("orders")
+             .bulkhead(pool(1, 0))
+             .breaker(breaker_rules())
+             .to(sys, tgt);
+  REQUIRE(r);
+  track(*r);
+  run();
+  self->request(*r, caf::infinite, hold_atom::value);
+  run();
+  CHECK(!ask<int>(*r, work_atom::value, 1)); // bulkhead full
+  REQUIRE(!ask_unit(*r, breaker_force_open_atom::value));
+  CHECK(!ask<int>(*r, work_atom::value, 1)); // breaker open
+  std::vector<route_event_kind> kinds;
+  while (!self->mailbox().empty())
+    self->receive([&](route_event& ev) { kinds.push_back(ev.kind); },
+                  [](int) {}, [](caf::error&) {});
+  CHECK(kinds
+        == std::vector<route_event_kind>{
+          route_event_kind::bulkhead_rejected,
+          route_event_kind::breaker_transition,
+          route_event_kind::breaker_rejected});
+  self->send(tgt, release_atom::value);
+  run();
 }

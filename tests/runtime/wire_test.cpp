@@ -585,13 +585,17 @@ TEST_CASE_METHOD(wire_fixture, "route_stats and route_event round-trip in a "
   CHECK(y.window_slow == 11);
   CHECK(y.failure_rate == 0.25);
   CHECK(y.slow_rate == 0.5);
-  route_event ev{"orders", breaker_state::closed, breaker_state::open,
+  route_event ev{route_event_kind::breaker_transition, "orders",
+                 breaker_state::closed, breaker_state::open,
                  "failure rate 0.5 >= 0.5 over 4 calls", 1500ms};
   auto ev2 = message_roundtrip(ev);
+  CHECK(ev2.kind == route_event_kind::breaker_transition);
   CHECK(ev2.route == "orders");
   CHECK(ev2.from == breaker_state::closed);
   CHECK(ev2.to == breaker_state::open);
   CHECK(ev2.reason == ev.reason);
   CHECK(ev2.at == caf::timespan{1500ms});
   CHECK(topic(ev2) == "route.breaker.open");
+  ev2.kind = route_event_kind::bulkhead_rejected;
+  CHECK(topic(ev2) == "route.bulkhead_rejected");
 }
