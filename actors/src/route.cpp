@@ -1,5 +1,6 @@
 #include "remedy/actors/route.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 #include <random>
@@ -7,6 +8,7 @@
 #include <utility>
 
 #include <caf/actor_system.hpp>
+#include <caf/uniform_type_info_map.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/mailbox_element.hpp>
 
@@ -64,6 +66,24 @@ caf::error route_settings::validate() const {
   if (bulkhead)
     if (auto err = bulkhead->validate())
       return fail(context_of(err));
+  if (!pools.empty() && !bulkhead)
+    return fail("pools need a bulkhead (the default pool)");
+  std::vector<std::string> names;
+  if (bulkhead)
+    names.push_back(bulkhead->name);
+  for (auto& p : pools) {
+    if (auto err = p.validate())
+      return fail(context_of(err));
+    if (std::find(names.begin(), names.end(), p.name) != names.end())
+      return fail("two pools named '" + p.name + "'");
+    names.push_back(p.name);
+  }
+  if (!isolation.rules.empty()) {
+    if (!bulkhead)
+      return fail("isolation rules need a bulkhead");
+    if (auto err = isolation.validate(names))
+      return fail("isolation: " + context_of(err));
+  }
   if (retry)
     if (auto err = retry->validate())
       return fail(context_of(err));
@@ -89,8 +109,7 @@ public:
       log_(logger("remedy.route")) {
     if (settings_.breaker)
       breaker_.emplace(*settings_.breaker, settings_.seed);
-    if (settings_.bulkhead)
-      bulkhead_.emplace(*settings_.bulkhead);
+    reset_pools();
   }
 
   const char* name() const override {
@@ -118,6 +137,8 @@ private:
     phase where = phase::at_target;
     /// The response id of the attempt at the target.
     caf::message_id rid;
+    /// The bulkhead pool (when the route has one).
+    size_t pool = 0;
   };
 
   void on_request(caf::message_view& x);
@@ -130,8 +151,34 @@ private:
   void release_permit(call_id id, time_point t);
   void apply_changes(const remedy::bulkhead_changes& changes, time_point t);
   bool bulkhead_waiters() const {
-    return bulkhead_ && bulkhead_->queue_length() > 0;
+    for (auto& p : pools_)
+      if (p.queue_length() > 0)
+        return true;
+    return false;
   }
+  /// (Re)creates every pool with all its permits.
+  void reset_pools() {
+    pools_.clear();
+    if (!settings_.bulkhead)
+      return;
+    pools_.emplace_back(*settings_.bulkhead);
+    for (auto& p : settings_.pools)
+      pools_.emplace_back(p);
+  }
+  /// The index of the pool named `name`, if any.
+  std::optional<size_t> pool_index(const std::string& name) const {
+    if (settings_.bulkhead && settings_.bulkhead->name == name)
+      return size_t{0};
+    for (size_t i = 0; i < settings_.pools.size(); ++i)
+      if (settings_.pools[i].name == name)
+        return i + 1;
+    return std::nullopt;
+  }
+  /// The pool for a request: by the isolation rules, else the default pool.
+  size_t pick_pool(const caf::strong_actor_ptr& client,
+                   const caf::message& content);
+  caf::result<void> resize(size_t pool, uint32_t max_concurrent,
+                           uint32_t max_queue);
   void reject_waiters(const std::vector<bulkhead_ticket>& xs, time_point t);
   void record(call& c, call_outcome outcome, time_point t);
   void answer(call& c, caf::message msg);
@@ -159,7 +206,10 @@ private:
   caf::error down_reason_;
   route_settings settings_;
   std::optional<circuit_breaker> breaker_;
-  std::optional<bulkhead> bulkhead_;
+  /// The default pool first, then `settings_.pools`.
+  std::vector<bulkhead> pools_;
+  /// The pool of a call released after its record is gone (timeout).
+  size_t released_pool_ = 0;
   std::mt19937_64 rng_;
   call_id next_id_ = 1;
   /// Requests taken and not yet answered.
@@ -199,8 +249,7 @@ caf::behavior route_actor::make_behavior() {
     calls_.clear();
     at_target_.clear();
     deadlines_.clear();
-    if (bulkhead_)
-      bulkhead_.emplace(*settings_.bulkhead); // every permit back
+    reset_pools(); // every permit back
     publish_transitions();
   });
   set_default_handler([](caf::scheduled_actor* ptr,
@@ -212,9 +261,9 @@ caf::behavior route_actor::make_behavior() {
     [this](route_stats_atom) {
       auto result = stats_;
       result.in_flight = calls_.size();
-      if (bulkhead_) {
-        result.bulkhead_in_flight = bulkhead_->in_flight();
-        result.bulkhead_waiting = bulkhead_->queue_length();
+      for (auto& p : pools_) {
+        result.bulkhead_in_flight += p.in_flight();
+        result.bulkhead_waiting += p.queue_length();
       }
       if (breaker_) {
         auto m = breaker_->metrics(now());
@@ -247,16 +296,15 @@ caf::behavior route_actor::make_behavior() {
       }
     },
     [this](bulkhead_resize_atom, uint32_t max_concurrent,
-           uint32_t max_queue) -> caf::result<void> {
-      if (!bulkhead_)
-        return make_error(errc::not_supported,
-                          "route '" + settings_.name + "' has no bulkhead");
-      auto t = now();
-      auto changes = bulkhead_->resize(t, max_concurrent, max_queue);
-      if (!changes)
-        return changes.error();
-      apply_changes(*changes, t);
-      return caf::unit;
+           uint32_t max_queue) { return resize(0, max_concurrent, max_queue); },
+    [this](bulkhead_resize_atom, const std::string& pool,
+           uint32_t max_concurrent, uint32_t max_queue) -> caf::result<void> {
+      auto i = pool_index(pool);
+      if (!i)
+        return make_error(errc::invalid_argument,
+                          "route '" + settings_.name + "': no pool '" + pool
+                            + "'");
+      return resize(*i, max_concurrent, max_queue);
     },
     [this](breaker_force_open_atom) {
       return command(&circuit_breaker::force_open);
@@ -269,6 +317,39 @@ caf::behavior route_actor::make_behavior() {
     },
     [this](breaker_reset_atom) { return command(&circuit_breaker::reset); },
   };
+}
+
+caf::result<void> route_actor::resize(size_t pool, uint32_t max_concurrent,
+                                      uint32_t max_queue) {
+  if (pool >= pools_.size())
+    return make_error(errc::not_supported,
+                      "route '" + settings_.name + "' has no bulkhead");
+  auto t = now();
+  auto changes = pools_[pool].resize(t, max_concurrent, max_queue);
+  if (!changes)
+    return changes.error();
+  apply_changes(*changes, t);
+  return caf::unit;
+}
+
+size_t route_actor::pick_pool(const caf::strong_actor_ptr& client,
+                              const caf::message& content) {
+  if (settings_.isolation.rules.empty())
+    return 0;
+  std::string who;
+  if (settings_.client_name)
+    who = settings_.client_name(client);
+  else if (client)
+    who = std::to_string(client->id());
+  std::string type;
+  if (!content.empty()) {
+    if (content.match_element<caf::atom_value>(0))
+      type = caf::to_string(content.get_as<caf::atom_value>(0));
+    else
+      type = home_system().types().portable_name(content.type(0));
+  }
+  auto i = pool_index(settings_.isolation.pool_for(who, type));
+  return i ? *i : 0;
 }
 
 const caf::message& route_actor::rejection() {
@@ -336,6 +417,8 @@ void route_actor::on_request(caf::message_view& x) {
   c.content = x.move_content_to_message();
   c.started = t;
   c.attempt_started = t;
+  if (!pools_.empty())
+    c.pool = pick_pool(c.client, c.content);
   if (target_down_) {
     ++stats_.target_down;
     answer(c, error_msg(errc::target_down,
@@ -364,8 +447,9 @@ void route_actor::attempt(call_id id, time_point t) {
       return;
     }
   }
-  if (bulkhead_) {
-    auto entry = bulkhead_->try_enter(t, id);
+  if (!pools_.empty()) {
+    auto pool = c.pool;
+    auto entry = pools_[pool].try_enter(t, id);
     if (!entry) { // cannot happen: a call holds at most one ticket
       log_->error("route '{}': {}", settings_.name, render(entry.error()));
       return;
@@ -385,9 +469,10 @@ void route_actor::attempt(call_id id, time_point t) {
       case bulkhead_decision::rejected_full: {
         // Not the target's fault: the breaker does not count it.
         record(cc, call_outcome::ignored, t);
+        auto& name = pool == 0 ? settings_.bulkhead->name
+                               : settings_.pools[pool - 1].name;
         auto msg = error_msg(errc::bulkhead_full,
-                             "bulkhead '" + settings_.bulkhead->name
-                               + "' is full");
+                             "bulkhead '" + name + "' is full");
         failed(id, msg, msg.get_as<caf::error>(0), t);
         return;
       }
@@ -483,9 +568,11 @@ void route_actor::finish(call_id id, caf::message msg) {
 }
 
 void route_actor::release_permit(call_id id, time_point t) {
-  if (!bulkhead_)
+  if (pools_.empty())
     return;
-  apply_changes(bulkhead_->release(t, id), t);
+  auto i = calls_.find(id);
+  auto pool = i != calls_.end() ? i->second.pool : released_pool_;
+  apply_changes(pools_[pool].release(t, id), t);
 }
 
 void route_actor::apply_changes(const remedy::bulkhead_changes& changes,
@@ -535,8 +622,8 @@ void route_actor::schedule_sweep() {
 
 void route_actor::sweep() {
   auto t = now();
-  if (bulkhead_)
-    reject_waiters(bulkhead_->expire(t), t);
+  for (auto& p : pools_)
+    reject_waiters(p.expire(t), t);
   while (!deadlines_.empty() && deadlines_.front().first <= t) {
     auto id = deadlines_.front().second;
     deadlines_.pop_front();
@@ -550,7 +637,7 @@ void route_actor::sweep() {
         record(c, call_outcome::failure, t);
         break;
       case phase::in_queue:
-        bulkhead_->cancel(id);
+        pools_[c.pool].cancel(id);
         break;
       case phase::backing_off:
         break; // the retry timer finds no call
@@ -559,6 +646,7 @@ void route_actor::sweep() {
     auto msg = error_msg(errc::timeout, "no reply within the timeout");
     report(route_event_kind::timeout, msg.get_as<caf::error>(0), t);
     answer(c, msg);
+    released_pool_ = c.pool;
     calls_.erase(i);
     release_permit(id, t); // after the erase: the permit admits the next
   }

@@ -10,6 +10,7 @@
 #include <caf/event_based_actor.hpp>
 
 #include "remedy/actors/bulkhead_settings.hpp"
+#include "remedy/actors/isolation_rules.hpp"
 #include "remedy/actors/retry_policy.hpp"
 #include "remedy/actors/route.hpp"
 #include "remedy/actors/route_builder.hpp"
@@ -527,15 +528,14 @@ TEST_CASE_METHOD(route_fixture,
   REQUIRE(r);
   track(*r);
   run();
-  self->request(*r, caf::infinite, hold_atom::value);
+  auto held = self->request(*r, caf::infinite, hold_atom::value);
   run();
   CHECK(!ask<int>(*r, work_atom::value, 1)); // bulkhead full
   REQUIRE(!ask_unit(*r, breaker_force_open_atom::value));
   CHECK(!ask<int>(*r, work_atom::value, 1)); // breaker open
   std::vector<route_event_kind> kinds;
   while (!self->mailbox().empty())
-    self->receive([&](route_event& ev) { kinds.push_back(ev.kind); },
-                  [](int) {}, [](caf::error&) {});
+    self->receive([&](route_event& ev) { kinds.push_back(ev.kind); });
   CHECK(kinds
         == std::vector<route_event_kind>{
           route_event_kind::bulkhead_rejected,
@@ -543,4 +543,79 @@ TEST_CASE_METHOD(route_fixture,
           route_event_kind::breaker_rejected});
   self->send(tgt, release_atom::value);
   run();
+  held.receive([](int x) { CHECK(x == 42); },
+               [](caf::error&) { FAIL("error"); });
+}
+
+TEST_CASE_METHOD(route_fixture,
+                 "isolation: requests go to pools by message type and client",
+                 "[route][bulkhead][isolation]") {
+  route_settings s;
+  s.bulkhead = pool(1, 0);  // "db", the default pool
+  auto slow = pool(1, 0);
+  slow.name = "slow";
+  s.pools.push_back(slow);
+  s.isolation.default_pool = "db";
+  s.isolation.rules.push_back(isolation_rule::for_message_type("t_hold",
+                                                               "slow"));
+  auto r = make_route(s);
+  // A held request fills the "slow" pool...
+  auto first_hold = self->request(r, caf::infinite, hold_atom::value);
+  run();
+  auto second_hold = ask<int>(r, hold_atom::value);
+  REQUIRE(!second_hold);
+  CHECK(is(second_hold.error(), errc::bulkhead_full));
+  CHECK(context_of(second_hold.error()).find("'slow'") != std::string::npos);
+  // ...while other requests still get through the default pool.
+  auto y = ask<int>(r, work_atom::value, 1);
+  REQUIRE(y);
+  CHECK(*y == 2);
+  // Resize by pool name; an unknown pool is an error.
+  CHECK(!ask_unit(r, bulkhead_resize_atom::value, std::string{"slow"},
+                  uint32_t{2}, uint32_t{0}));
+  auto third_hold = self->request(r, caf::infinite, hold_atom::value);
+  run();
+  CHECK(stats(r).bulkhead_in_flight == 2);
+  CHECK(is(ask_unit(r, bulkhead_resize_atom::value, std::string{"nope"},
+                    uint32_t{2}, uint32_t{0}),
+           errc::invalid_argument));
+  self->send(tgt, release_atom::value);
+  run();
+  for (auto* h : {&first_hold, &third_hold})
+    h->receive([](int x) { CHECK(x == 42); },
+               [](caf::error&) { FAIL("error"); });
+  // Invalid isolation: a rule naming an unknown pool.
+  route_settings bad = s;
+  bad.isolation.rules.push_back(isolation_rule::for_client("c1", "nowhere"));
+  auto err = spawn_route(sys, tgt, bad);
+  REQUIRE(!err);
+  CHECK(context_of(err.error()).find("nowhere") != std::string::npos);
+  route_settings orphan;
+  orphan.pools.push_back(slow);
+  CHECK(!spawn_route(sys, tgt, orphan));
+}
+
+TEST_CASE_METHOD(route_fixture, "isolation by client name",
+                 "[route][bulkhead][isolation]") {
+  route_settings s;
+  s.bulkhead = pool(1, 0);
+  auto vip = pool(1, 0);
+  vip.name = "vip";
+  s.pools.push_back(vip);
+  s.isolation.default_pool = "db";
+  s.client_name = [this](const caf::strong_actor_ptr& x) {
+    return x == caf::actor_cast<caf::strong_actor_ptr>(self) ? "tester"
+                                                             : "other";
+  };
+  s.isolation.rules.push_back(isolation_rule::for_client("tester", "vip"));
+  auto r = make_route(s);
+  auto held = self->request(r, caf::infinite, hold_atom::value); // "vip"
+  run();
+  auto x = ask<int>(r, work_atom::value, 1);
+  REQUIRE(!x);
+  CHECK(context_of(x.error()).find("'vip'") != std::string::npos);
+  self->send(tgt, release_atom::value);
+  run();
+  held.receive([](int x) { CHECK(x == 42); },
+               [](caf::error&) { FAIL("error"); });
 }

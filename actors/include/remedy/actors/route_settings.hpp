@@ -4,12 +4,16 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include <caf/fwd.hpp>
 
 #include <caf/error.hpp>
 #include <caf/timespan.hpp>
 
 #include "remedy/actors/bulkhead_settings.hpp"
 #include "remedy/actors/circuit_breaker_settings.hpp"
+#include "remedy/actors/isolation_rules.hpp"
 #include "remedy/actors/retry_policy.hpp"
 
 namespace remedy {
@@ -35,9 +39,20 @@ struct route_settings {
   std::optional<retry_policy> retry;
   /// The circuit breaker, if any.
   std::optional<circuit_breaker_settings> breaker;
-  /// The bulkhead, if any. Its rejections (`bulkhead_full`,
-  /// `bulkhead_timeout`) are not breaker failures.
+  /// The bulkhead, if any: the default pool. Its rejections
+  /// (`bulkhead_full`, `bulkhead_timeout`) are not breaker failures.
   std::optional<bulkhead_settings> bulkhead;
+  /// More pools, for isolation (needs `bulkhead` as the default pool).
+  /// Pool names must be unique.
+  std::vector<bulkhead_settings> pools;
+  /// Which requests go to which pool: by client name and message type name,
+  /// first matching rule wins, else `isolation.default_pool` (which, when no
+  /// rule is given, may be left as is: everything goes to `bulkhead`).
+  isolation_rules isolation;
+  /// Names a client for `isolation` (default: its actor id in decimal). A
+  /// message's type name is its leading atom's text if it starts with an
+  /// atom (e.g. "get"), else CAF's portable name of its first element.
+  std::function<std::string(const caf::strong_actor_ptr&)> client_name;
   /// Which error replies count as breaker failures (default: every error).
   /// Errors it rejects are recorded as `call_outcome::ignored`.
   std::function<bool(const caf::error&)> is_failure;
