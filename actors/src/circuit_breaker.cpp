@@ -1,10 +1,22 @@
 #include "remedy/actors/circuit_breaker.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 #include "remedy/runtime/error.hpp"
 
 namespace remedy {
+
+namespace {
+
+/// Shortest readable form of a rate: "0.5", "0.25", "1".
+std::string num(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", x);
+  return buf;
+}
+
+} // namespace
 
 const char* to_string(breaker_state x) {
   switch (x) {
@@ -132,12 +144,12 @@ void circuit_breaker::evaluate_closed(time_point now) {
     auto totals = window_.totals(now);
     if (totals.calls >= settings_.minimum_calls) {
       if (totals.failure_rate() >= settings_.failure_rate_threshold)
-        reason = "failure rate " + std::to_string(totals.failure_rate())
-                 + " >= " + std::to_string(settings_.failure_rate_threshold)
+        reason = "failure rate " + num(totals.failure_rate())
+                 + " >= " + num(settings_.failure_rate_threshold)
                  + " over " + std::to_string(totals.calls) + " calls";
       else if (totals.slow_rate() >= settings_.slow_call_rate_threshold)
-        reason = "slow-call rate " + std::to_string(totals.slow_rate())
-                 + " >= " + std::to_string(settings_.slow_call_rate_threshold)
+        reason = "slow-call rate " + num(totals.slow_rate())
+                 + " >= " + num(settings_.slow_call_rate_threshold)
                  + " over " + std::to_string(totals.calls) + " calls";
     }
   }
@@ -156,8 +168,8 @@ void circuit_breaker::finish_probes(time_point now) {
   if (p.failure_rate() >= settings_.failure_rate_threshold
       || p.slow_rate() >= settings_.slow_call_rate_threshold) {
     ++open_rounds_;
-    open(now, "probes failed: failure rate " + std::to_string(p.failure_rate())
-                + ", slow-call rate " + std::to_string(p.slow_rate()));
+    open(now, "probes failed: failure rate " + num(p.failure_rate())
+                + ", slow-call rate " + num(p.slow_rate()));
     return;
   }
   transition(now, breaker_state::closed,

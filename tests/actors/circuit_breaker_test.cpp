@@ -233,7 +233,7 @@ TEST_CASE("failure rate: the 10th call decides exactly at the threshold",
     CHECK(cb.state() == open);
     auto xs = cb.take_transitions();
     REQUIRE(xs.size() == 1);
-    CHECK(xs[0].reason == "failure rate 0.500000 >= 0.500000 over 10 calls");
+    CHECK(xs[0].reason == "failure rate 0.5 >= 0.5 over 10 calls");
   }
   SECTION("4 failures + 5 successes + 1 success stay closed (4 / 10)") {
     time_point t{};
@@ -357,7 +357,7 @@ TEST_CASE("slow calls: at least slow_call_duration is slow", "[breaker]") {
   CHECK(cb.state() == open);
   auto xs = cb.take_transitions();
   REQUIRE(xs.size() == 1);
-  CHECK(xs[0].reason == "slow-call rate 0.500000 >= 0.500000 over 4 calls");
+  CHECK(xs[0].reason == "slow-call rate 0.5 >= 0.5 over 4 calls");
 }
 
 TEST_CASE("a slow failure (e.g. a timeout) is one call, one failure and one "
@@ -583,8 +583,8 @@ TEST_CASE("probe failure rate at the threshold opens again", "[breaker]") {
   CHECK(xs[1].to == open);
   CHECK(xs[1].at == t + 5ms);
   CHECK(xs[1].reason
-        == "probes failed: failure rate 0.500000, slow-call "
-           "rate 0.000000");
+        == "probes failed: failure rate 0.5, slow-call "
+           "rate 0");
 }
 
 TEST_CASE("slow probes at the slow-call threshold open again", "[breaker]") {
