@@ -1,22 +1,11 @@
 #include "remedy/actors/circuit_breaker.hpp"
 
 #include <cmath>
-#include <cstdio>
 
 #include "remedy/runtime/error.hpp"
+#include "remedy/runtime/format.hpp"
 
 namespace remedy {
-
-namespace {
-
-/// Shortest readable form of a rate: "0.5", "0.25", "1".
-std::string num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%g", x);
-  return buf;
-}
-
-} // namespace
 
 const char* to_string(breaker_state x) {
   switch (x) {
@@ -144,12 +133,12 @@ void circuit_breaker::evaluate_closed(time_point now) {
     auto totals = window_.totals(now);
     if (totals.calls >= settings_.minimum_calls) {
       if (totals.failure_rate() >= settings_.failure_rate_threshold)
-        reason = "failure rate " + num(totals.failure_rate())
-                 + " >= " + num(settings_.failure_rate_threshold)
+        reason = "failure rate " + format_number(totals.failure_rate())
+                 + " >= " + format_number(settings_.failure_rate_threshold)
                  + " over " + std::to_string(totals.calls) + " calls";
       else if (totals.slow_rate() >= settings_.slow_call_rate_threshold)
-        reason = "slow-call rate " + num(totals.slow_rate())
-                 + " >= " + num(settings_.slow_call_rate_threshold)
+        reason = "slow-call rate " + format_number(totals.slow_rate())
+                 + " >= " + format_number(settings_.slow_call_rate_threshold)
                  + " over " + std::to_string(totals.calls) + " calls";
     }
   }
@@ -168,8 +157,8 @@ void circuit_breaker::finish_probes(time_point now) {
   if (p.failure_rate() >= settings_.failure_rate_threshold
       || p.slow_rate() >= settings_.slow_call_rate_threshold) {
     ++open_rounds_;
-    open(now, "probes failed: failure rate " + num(p.failure_rate())
-                + ", slow-call rate " + num(p.slow_rate()));
+    open(now, "probes failed: failure rate " + format_number(p.failure_rate())
+                + ", slow-call rate " + format_number(p.slow_rate()));
     return;
   }
   transition(now, breaker_state::closed,

@@ -1,9 +1,9 @@
 #include "remedy/actors/retry_policy.hpp"
 
 #include <cmath>
-#include <cstdio>
 
 #include "remedy/runtime/error.hpp"
+#include "remedy/runtime/format.hpp"
 #include "remedy/supervision/backoff.hpp"
 
 namespace remedy {
@@ -201,39 +201,23 @@ caf::error retry_policy::validate() const {
   return caf::none;
 }
 
-namespace {
-
-std::string ms(caf::timespan d) {
-  return std::to_string(
-           std::chrono::duration_cast<std::chrono::milliseconds>(d).count())
-         + "ms";
-}
-
-std::string factor(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%g", x);
-  return buf;
-}
-
-} // namespace
-
 std::string to_string(const retry_policy& x) {
   std::string result = to_string(x.kind());
   result += '(';
   result += std::to_string(x.max_attempts());
   result += x.max_attempts() == 1 ? " attempt, " : " attempts, ";
-  result += ms(x.base());
+  result += format_ms(x.base());
   if (x.kind() != retry_backoff_kind::constant) {
     result += "..";
-    result += ms(x.cap());
+    result += format_ms(x.cap());
   }
   if (x.kind() == retry_backoff_kind::exponential) {
     result += ", x";
-    result += factor(x.multiplier());
+    result += format_number(x.multiplier());
   }
   if (x.jitter() != 0.0) {
     result += ", jitter ";
-    result += factor(x.jitter());
+    result += format_number(x.jitter());
   }
   if (x.has_retry_on())
     result += ", retry_on";

@@ -1,10 +1,10 @@
 #include "remedy/supervision/backoff.hpp"
 
 #include <cmath>
-#include <cstdio>
 #include <limits>
 
 #include "remedy/runtime/error.hpp"
+#include "remedy/runtime/format.hpp"
 
 namespace remedy {
 
@@ -59,35 +59,19 @@ caf::error backoff::validate() const {
   return caf::none;
 }
 
-namespace {
-
-// Shortest readable form of a factor, as documented: "2", "0.2", "1.5".
-std::string factor(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%g", x);
-  return buf;
-}
-
-} // namespace
-
 std::string to_string(const backoff& x) {
   if (x.is_none())
     return "none";
-  auto ms = [](caf::timespan d) {
-    return std::to_string(
-             std::chrono::duration_cast<std::chrono::milliseconds>(d).count())
-           + "ms";
-  };
   std::string result = "exponential(";
-  result += ms(x.min());
+  result += format_ms(x.min());
   result += "..";
-  result += ms(x.max());
+  result += format_ms(x.max());
   result += ", x";
-  result += factor(x.multiplier());
+  result += format_number(x.multiplier());
   result += ", jitter ";
-  result += factor(x.jitter());
+  result += format_number(x.jitter());
   result += ", reset ";
-  result += ms(x.reset_after());
+  result += format_ms(x.reset_after());
   result += ')';
   return result;
 }

@@ -1,5 +1,7 @@
 #include "remedy/supervision/shutdown_spec.hpp"
 
+#include "remedy/runtime/format.hpp"
+
 namespace remedy {
 
 shutdown_spec shutdown_spec::resolve(child_type t) const {
@@ -21,8 +23,7 @@ std::string to_string(const shutdown_spec& x) {
     case kind::timeout:
       break;
   }
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(x.grace);
-  return std::to_string(ms.count()) + "ms";
+  return format_ms(x.grace);
 }
 
 } // namespace remedy
