@@ -497,21 +497,22 @@ void route_actor::on_reply(call_id id, caf::message& reply, time_point t) {
   auto i = calls_.find(id);
   if (i == calls_.end())
     return;
-  auto& c = i->second;
-  release_permit(id, t);
-  auto j = calls_.find(id); // the release may have answered others
-  if (j == calls_.end())
-    return;
-  auto& cc = j->second;
-  (void) c;
+  auto outcome = call_outcome::success;
+  caf::error err;
   if (reply.match_elements<caf::error>()) {
-    auto err = reply.get_as<caf::error>(0);
-    bool counts = !settings_.is_failure || settings_.is_failure(err);
-    record(cc, counts ? call_outcome::failure : call_outcome::ignored, t);
+    err = reply.get_as<caf::error>(0);
+    outcome = !settings_.is_failure || settings_.is_failure(err)
+                ? call_outcome::failure
+                : call_outcome::ignored;
+  }
+  record(i->second, outcome, t);
+  // The permit comes back on every outcome; admitting or expiring waiters
+  // touches other calls only.
+  release_permit(id, t);
+  if (err) {
     failed(id, std::move(reply), err, t);
     return;
   }
-  record(cc, call_outcome::success, t);
   ++stats_.answered;
   finish(id, std::move(reply));
 }
