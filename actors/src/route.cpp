@@ -8,9 +8,9 @@
 #include <utility>
 
 #include <caf/actor_system.hpp>
-#include <caf/uniform_type_info_map.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/mailbox_element.hpp>
+#include <caf/uniform_type_info_map.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -51,8 +51,7 @@ std::string topic(const route_event& x) {
 
 caf::error route_settings::validate() const {
   auto fail = [this](const std::string& what) {
-    return make_error(errc::invalid_argument,
-                      "route '" + name + "': " + what);
+    return make_error(errc::invalid_argument, "route '" + name + "': " + what);
   };
   if (name.empty())
     return make_error(errc::invalid_argument, "route: empty name");
@@ -268,6 +267,7 @@ caf::behavior route_actor::make_behavior() {
       if (breaker_) {
         auto m = breaker_->metrics(now());
         result.state = m.state;
+        result.would_open = m.would_open;
         result.window_calls = m.window.calls;
         result.window_failures = m.window.failures;
         result.window_slow = m.window.slow;
@@ -295,23 +295,22 @@ caf::behavior route_actor::make_behavior() {
         attempt(id, now());
       }
     },
-    [this](bulkhead_resize_atom, uint32_t max_concurrent,
-           uint32_t max_queue) { return resize(0, max_concurrent, max_queue); },
+    [this](bulkhead_resize_atom, uint32_t max_concurrent, uint32_t max_queue) {
+      return resize(0, max_concurrent, max_queue);
+    },
     [this](bulkhead_resize_atom, const std::string& pool,
            uint32_t max_concurrent, uint32_t max_queue) -> caf::result<void> {
       auto i = pool_index(pool);
       if (!i)
-        return make_error(errc::invalid_argument,
-                          "route '" + settings_.name + "': no pool '" + pool
-                            + "'");
+        return make_error(errc::invalid_argument, "route '" + settings_.name
+                                                    + "': no pool '" + pool
+                                                    + "'");
       return resize(*i, max_concurrent, max_queue);
     },
     [this](breaker_force_open_atom) {
       return command(&circuit_breaker::force_open);
     },
-    [this](breaker_disable_atom) {
-      return command(&circuit_breaker::disable);
-    },
+    [this](breaker_disable_atom) { return command(&circuit_breaker::disable); },
     [this](breaker_metrics_only_atom) {
       return command(&circuit_breaker::metrics_only);
     },
@@ -356,9 +355,9 @@ const caf::message& route_actor::rejection() {
   auto state = breaker_->state();
   if (rejection_.empty() || rejection_state_ != state) {
     rejection_state_ = state;
-    rejection_ = error_msg(errc::breaker_open,
-                           std::string{"circuit breaker is "}
-                             + to_string(state));
+    rejection_
+      = error_msg(errc::breaker_open,
+                  std::string{"circuit breaker is "} + to_string(state));
   }
   return rejection_;
 }
@@ -368,8 +367,7 @@ caf::error route_actor::breaker_missing() const {
                     "route '" + settings_.name + "' has no circuit breaker");
 }
 
-caf::result<void>
-route_actor::command(void (circuit_breaker::*f)(time_point)) {
+caf::result<void> route_actor::command(void (circuit_breaker::*f)(time_point)) {
   if (!breaker_)
     return breaker_missing();
   ((*breaker_).*f)(now());
@@ -399,14 +397,17 @@ caf::invoke_message_result route_actor::consume(caf::mailbox_element& x) {
 void route_actor::on_request(caf::message_view& x) {
   auto* elem = current_mailbox_element();
   if (!elem->mid.is_request()) {
-    // Plain messages pass through as they are.
+    // Plain messages pass through as they are (and are lost, like any
+    // message to a dead actor, once the target is down).
+    if (target_down_) {
+      ++stats_.dropped_async;
+      return;
+    }
     ++stats_.forwarded_async;
-    if (!target_down_)
-      target_->enqueue(caf::make_mailbox_element(std::move(elem->sender),
-                                                 elem->mid,
-                                                 std::move(elem->stages),
-                                                 x.move_content_to_message()),
-                       context());
+    target_->enqueue(caf::make_mailbox_element(
+                       std::move(elem->sender), elem->mid,
+                       std::move(elem->stages), x.move_content_to_message()),
+                     context());
     return;
   }
   ++stats_.requests;
@@ -528,10 +529,10 @@ void route_actor::failed(call_id id, caf::message reply, const caf::error& err,
     std::uniform_real_distribution<double> uniform{0.0, 1.0};
     auto decision = settings_.retry->decide(c.attempt, err, uniform(rng_));
     if (decision && decision->retry()) {
-      auto deadline = settings_.timeout.count() > 0
-                        ? std::optional<time_point>{c.started
-                                                    + settings_.timeout}
-                        : std::nullopt;
+      auto deadline
+        = settings_.timeout.count() > 0
+            ? std::optional<time_point>{c.started + settings_.timeout}
+            : std::nullopt;
       if (!deadline || t + decision->delay < *deadline) {
         c.where = phase::backing_off;
         if (decision->delay.count() == 0) {
@@ -577,7 +578,7 @@ void route_actor::release_permit(call_id id, time_point t) {
 }
 
 void route_actor::apply_changes(const remedy::bulkhead_changes& changes,
-                                   time_point t) {
+                                time_point t) {
   reject_waiters(changes.expired, t);
   for (auto id : changes.admitted) {
     auto i = calls_.find(id);
@@ -608,9 +609,8 @@ void route_actor::record(call& c, call_outcome outcome, time_point t) {
 
 void route_actor::answer(call& c, caf::message msg) {
   if (c.client)
-    c.client->enqueue(caf::make_mailbox_element(ctrl(),
-                                                c.client_mid.response_id(),
-                                                {}, std::move(msg)),
+    c.client->enqueue(caf::make_mailbox_element(
+                        ctrl(), c.client_mid.response_id(), {}, std::move(msg)),
                       context());
 }
 
@@ -674,8 +674,8 @@ void route_actor::report(route_event_kind kind, const caf::error& err,
   if (!to_log && !to_bus)
     return;
   auto state = breaker_ ? breaker_->state() : breaker_state::closed;
-  route_event ev{kind, settings_.name, state, state, context_of(err),
-                 t.time_since_epoch()};
+  route_event ev{kind,  settings_.name,  state,
+                 state, context_of(err), t.time_since_epoch()};
   if (to_log)
     log_->debug("route '{}': {} ({})", settings_.name, to_string(kind),
                 ev.reason);
@@ -689,8 +689,12 @@ void route_actor::publish_transitions() {
   if (!breaker_ || !breaker_->has_transitions())
     return;
   for (auto& x : breaker_->take_transitions()) {
-    route_event ev{route_event_kind::breaker_transition, settings_.name,
-                   x.from, x.to, x.reason, x.at.time_since_epoch()};
+    route_event ev{route_event_kind::breaker_transition,
+                   settings_.name,
+                   x.from,
+                   x.to,
+                   x.reason,
+                   x.at.time_since_epoch()};
     auto level = x.to == breaker_state::open ? spdlog::level::warn
                                              : spdlog::level::info;
     if (log_->should_log(level))
@@ -704,8 +708,7 @@ void route_actor::publish_transitions() {
 
 } // namespace
 
-caf::expected<caf::actor> spawn_route(caf::actor_system& sys,
-                                      caf::actor target,
+caf::expected<caf::actor> spawn_route(caf::actor_system& sys, caf::actor target,
                                       route_settings settings) {
   if (!target)
     return make_error(errc::invalid_argument,

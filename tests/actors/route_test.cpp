@@ -619,3 +619,25 @@ TEST_CASE_METHOD(route_fixture, "isolation by client name",
   held.receive([](int x) { CHECK(x == 42); },
                [](caf::error&) { FAIL("error"); });
 }
+
+TEST_CASE_METHOD(route_fixture,
+                 "metrics_only reports would_open through the route's stats; "
+                 "plain messages to a dead target are counted as dropped",
+                 "[route][breaker]") {
+  route_settings s;
+  s.breaker = breaker_rules();
+  auto r = make_route(s);
+  REQUIRE(!ask_unit(r, breaker_metrics_only_atom::value));
+  for (int i = 0; i < 4; ++i)
+    CHECK(!ask<int>(r, fail_atom::value));
+  auto st = stats(r);
+  CHECK(st.state == breaker_state::metrics_only);
+  CHECK(st.would_open == 1); // the 4th call completes the window
+  caf::anon_send_exit(tgt, caf::exit_reason::user_shutdown);
+  run();
+  self->send(r, note_atom::value);
+  run();
+  st = stats(r);
+  CHECK(st.dropped_async == 1);
+  CHECK(st.forwarded_async == 0);
+}

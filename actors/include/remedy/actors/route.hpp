@@ -29,8 +29,7 @@ namespace remedy {
 ///
 /// Every breaker transition is a `route_event` on the event bus and a log
 /// line on the "remedy.route" logger; rejections are counted in the stats.
-caf::expected<caf::actor> spawn_route(caf::actor_system& sys,
-                                      caf::actor target,
+caf::expected<caf::actor> spawn_route(caf::actor_system& sys, caf::actor target,
                                       route_settings settings);
 
 } // namespace remedy

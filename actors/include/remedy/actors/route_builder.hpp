@@ -58,8 +58,7 @@ public:
 
   /// Validates the settings and spawns the route to `target`; an invalid
   /// setting returns an error naming the route and the field.
-  caf::expected<caf::actor> to(caf::actor_system& sys,
-                               caf::actor target) const;
+  caf::expected<caf::actor> to(caf::actor_system& sys, caf::actor target) const;
 
 private:
   route_settings settings_;

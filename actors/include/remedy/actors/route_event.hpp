@@ -48,8 +48,8 @@ std::string topic(const route_event& x);
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, route_event& x) {
-  return f(caf::meta::type_name("remedy.route_event"), x.kind, x.route,
-           x.from, x.to, x.reason, x.at);
+  return f(caf::meta::type_name("remedy.route_event"), x.kind, x.route, x.from,
+           x.to, x.reason, x.at);
 }
 
 } // namespace remedy

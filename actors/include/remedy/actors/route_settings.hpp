@@ -56,7 +56,7 @@ struct route_settings {
   /// Which error replies count as breaker failures (default: every error).
   /// Errors it rejects are recorded as `call_outcome::ignored`.
   std::function<bool(const caf::error&)> is_failure;
-  /// Seeds the breaker's jitter.
+  /// Seeds the jitter of the breaker's open durations and of retry delays.
   uint64_t seed = 1;
 
   /// Returns an error naming the route and the bad field, or none.

@@ -24,6 +24,11 @@ struct route_stats {
   uint64_t late_replies = 0;
   /// Plain (non-request) messages passed through unobserved.
   uint64_t forwarded_async = 0;
+  /// Plain messages dropped because the target is down.
+  uint64_t dropped_async = 0;
+  /// In metrics_only: calls after which a trip rule held (would have
+  /// opened).
+  uint64_t would_open = 0;
   /// Requests in flight now (taken, not yet answered).
   uint64_t in_flight = 0;
   /// Attempts after the first.
@@ -48,10 +53,10 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, route_stats& x) {
   return f(caf::meta::type_name("remedy.route_stats"), x.requests, x.answered,
            x.rejected_open, x.timeouts, x.target_down, x.late_replies,
-           x.forwarded_async, x.in_flight, x.retries, x.rejected_full,
-           x.rejected_wait, x.bulkhead_in_flight, x.bulkhead_waiting,
-           x.state, x.window_calls,
-           x.window_failures, x.window_slow, x.failure_rate, x.slow_rate);
+           x.forwarded_async, x.dropped_async, x.would_open, x.in_flight,
+           x.retries, x.rejected_full, x.rejected_wait, x.bulkhead_in_flight,
+           x.bulkhead_waiting, x.state, x.window_calls, x.window_failures,
+           x.window_slow, x.failure_rate, x.slow_rate);
 }
 
 } // namespace remedy

@@ -28,9 +28,9 @@ struct window_totals {
 
   /// Failures per call in [0, 1]; 0 without calls.
   double failure_rate() const {
-    return calls == 0 ? 0.0
-                      : static_cast<double>(failures)
-                          / static_cast<double>(calls);
+    return calls == 0
+             ? 0.0
+             : static_cast<double>(failures) / static_cast<double>(calls);
   }
 
   /// Slow calls per call in [0, 1]; 0 without calls.
