@@ -1,6 +1,6 @@
 // Shared helpers for Remedy's benchmarks (bench/*.cpp): command line,
-// actor system setup with a pinned scheduler, statistics, memory probes and
-// the output format.
+// actor system setup with a pinned scheduler, statistics, memory probes, a
+// windowed request driver and the output format.
 //
 // Every benchmark compares Remedy against raw CAF doing the same work in the
 // same process, interleaving repetitions so that drift on a noisy machine
@@ -24,13 +24,25 @@
 #include <ctime>
 #include <fstream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/atom.hpp>
+#include <caf/behavior.hpp>
+#include <caf/duration.hpp>
+#include <caf/error.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/result.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/unit.hpp>
 
 #include "remedy/runtime/config.hpp"
+#include "remedy/runtime/error.hpp"
 
 namespace bench {
 
@@ -239,6 +251,98 @@ inline void value_result(const char* bench, const std::string& name,
   std::fflush(stdout);
   std::fflush(stderr);
   std::_Exit(3);
+}
+
+// -- request driver -----------------------------------------------------------
+
+/// Starts one run of a request driver:
+/// `(go_atom, target, n, in_flight, expect_error)`.
+using go_atom = caf::atom_constant<caf::atom("b_go")>;
+
+/// A windowed request driver: on `(go_atom, target, n, in_flight,
+/// expect_error)` it sends `n` requests to `target` (caf::infinite timeout),
+/// keeping `in_flight` of them outstanding, and answers (with nothing) once
+/// all are answered. Every request is `Args...` (the values given at spawn,
+/// sent as they are, not wrapped in a caf::message); an answer must be a
+/// `Result` unless `expect_error`, in which case it must be an error. Any
+/// other answer fails the bench (`what` names the request in the message).
+/// A driver may be run again after its previous run has finished.
+template <class Result, class... Args>
+struct request_driver {
+  struct state {
+    std::string what;
+    std::tuple<Args...> request;
+    caf::actor target;
+    size_t n = 0;
+    size_t window = 0;
+    bool expect_error = false;
+    size_t sent = 0;
+    size_t done = 0;
+    caf::response_promise rp;
+  };
+
+  using actor_type = caf::stateful_actor<state>;
+
+  static caf::behavior make(actor_type* self, std::string what,
+                            Args... request) {
+    self->state.what = std::move(what);
+    self->state.request = std::make_tuple(std::move(request)...);
+    return {
+      [self](go_atom, caf::actor target, uint64_t n, uint64_t in_flight,
+             bool expect_error) -> caf::result<void> {
+        auto& st = self->state;
+        st.target = std::move(target);
+        st.n = n;
+        st.window = in_flight;
+        st.expect_error = expect_error;
+        st.sent = 0;
+        st.done = 0;
+        st.rp = self->make_response_promise();
+        for (size_t i = 0; i < st.window && st.sent < st.n; ++i)
+          send_one(self);
+        return st.rp;
+      },
+    };
+  }
+
+  static void on_answer(actor_type* self) {
+    auto& st = self->state;
+    if (++st.done == st.n) {
+      st.rp.deliver(caf::unit);
+      return;
+    }
+    if (st.sent < st.n)
+      send_one(self);
+  }
+
+  static void send_one(actor_type* self) {
+    auto& st = self->state;
+    ++st.sent;
+    std::apply(
+      [&](const Args&... xs) {
+        return self->request(st.target, caf::infinite, xs...);
+      },
+      st.request)
+      .then(
+        [self](const Result&) {
+          if (self->state.expect_error)
+            fail("fast-fail path: got a value, expected breaker_open");
+          on_answer(self);
+        },
+        [self](caf::error& err) {
+          if (!self->state.expect_error)
+            fail(self->state.what + " failed: " + remedy::render(err));
+          on_answer(self);
+        });
+  }
+};
+
+/// Spawns a `request_driver<Result, Args...>` sending `request...` each time.
+template <class Result, class... Args>
+caf::actor spawn_request_driver(caf::actor_system& sys, std::string what,
+                                Args... request) {
+  return sys.spawn(&request_driver<Result, Args...>::make, std::move(what),
+                   std::move(request)...);
 }
 
 } // namespace bench

@@ -25,7 +25,6 @@
 namespace {
 
 using ping_atom = caf::atom_constant<caf::atom("b_ping")>;
-using go_atom = caf::atom_constant<caf::atom("b_go")>;
 
 constexpr size_t in_flight = 64;
 
@@ -39,51 +38,6 @@ caf::behavior delegate_proxy(caf::event_based_actor* self, caf::actor target) {
   return {
     [self, target](ping_atom a, int x) {
       return self->delegate(target, a, x);
-    },
-  };
-}
-
-struct client_state {
-  caf::actor target;
-  size_t n = 0;
-  size_t sent = 0;
-  size_t done = 0;
-  caf::response_promise rp;
-};
-
-using client_actor = caf::stateful_actor<client_state>;
-
-void send_one(client_actor* self) {
-  auto& st = self->state;
-  ++st.sent;
-  self->request(st.target, caf::infinite, ping_atom::value, 7)
-    .then(
-      [self](int) {
-        auto& st = self->state;
-        if (++st.done == st.n) {
-          st.rp.deliver(caf::unit);
-          return;
-        }
-        if (st.sent < st.n)
-          send_one(self);
-      },
-      [](caf::error& err) {
-        bench::fail("request failed: " + remedy::render(err));
-      });
-}
-
-caf::behavior client(client_actor* self) {
-  return {
-    [self](go_atom, caf::actor target, uint64_t n) -> caf::result<void> {
-      auto& st = self->state;
-      st.target = std::move(target);
-      st.n = n;
-      st.sent = 0;
-      st.done = 0;
-      st.rp = self->make_response_promise();
-      for (size_t i = 0; i < in_flight && st.sent < st.n; ++i)
-        send_one(self);
-      return st.rp;
     },
   };
 }
@@ -125,14 +79,16 @@ int main(int argc, char** argv) {
       [&](caf::error& err) { bench::fail(remedy::render(err)); });
   auto ep = tree->endpoint("w");
   auto proxy = sys.spawn(delegate_proxy, direct);
-  auto cl = sys.spawn(client);
+  auto cl = bench::spawn_request_driver<int>(sys, "request", ping_atom::value,
+                                             7);
   const char* names[] = {"direct", "endpoint", "delegate"};
   caf::actor targets[] = {direct, ep, proxy};
 
   auto run = [&](const caf::actor& target, size_t count) {
     auto t0 = bench::clock_type::now();
-    self->request(cl, limit, go_atom::value, target,
-                  static_cast<uint64_t>(count))
+    self->request(cl, limit, bench::go_atom::value, target,
+                  static_cast<uint64_t>(count),
+                  static_cast<uint64_t>(in_flight), false)
       .receive([] {},
                [&](caf::error& err) {
                  bench::fail("client: " + sys.render(err));

@@ -55,7 +55,6 @@
 namespace {
 
 using ping_atom = caf::atom_constant<caf::atom("b_ping")>;
-using go_atom = caf::atom_constant<caf::atom("b_go")>;
 
 constexpr const char* bench_name = "route_throughput";
 
@@ -101,68 +100,6 @@ caf::behavior raw_failfast(caf::event_based_actor*) {
   return {
     [](ping_atom, int) -> caf::result<int> {
       return caf::make_error(caf::sec::runtime_error);
-    },
-  };
-}
-
-struct driver_state {
-  caf::actor target;
-  size_t n = 0;
-  size_t window = 0;
-  bool expect_error = false;
-  size_t sent = 0;
-  size_t done = 0;
-  caf::response_promise rp;
-};
-
-using driver_actor = caf::stateful_actor<driver_state>;
-
-void send_one(driver_actor* self);
-
-void on_answer(driver_actor* self) {
-  auto& st = self->state;
-  if (++st.done == st.n) {
-    st.rp.deliver(caf::unit);
-    return;
-  }
-  if (st.sent < st.n)
-    send_one(self);
-}
-
-void send_one(driver_actor* self) {
-  auto& st = self->state;
-  ++st.sent;
-  self->request(st.target, caf::infinite, ping_atom::value, 7)
-    .then(
-      [self](int) {
-        if (self->state.expect_error)
-          bench::fail("fast-fail path: got a value, expected breaker_open");
-        on_answer(self);
-      },
-      [self](caf::error& err) {
-        if (!self->state.expect_error)
-          bench::fail("request failed: " + remedy::render(err));
-        on_answer(self);
-      });
-}
-
-/// `(go, target, n, in_flight, expect_error)`: sends `n` requests to target,
-/// `in_flight` at a time, and answers when all are answered.
-caf::behavior driver(driver_actor* self) {
-  return {
-    [self](go_atom, caf::actor target, uint64_t n, uint64_t in_flight,
-           bool expect_error) -> caf::result<void> {
-      auto& st = self->state;
-      st.target = std::move(target);
-      st.n = n;
-      st.window = in_flight;
-      st.expect_error = expect_error;
-      st.sent = 0;
-      st.done = 0;
-      st.rp = self->make_response_promise();
-      for (size_t i = 0; i < st.window && st.sent < st.n; ++i)
-        send_one(self);
-      return st.rp;
     },
   };
 }
@@ -289,7 +226,8 @@ int main(int argc, char** argv) {
   auto drivers = [&](size_t k) {
     std::vector<caf::actor> xs;
     for (size_t i = 0; i < k; ++i)
-      xs.push_back(sys.spawn(driver));
+      xs.push_back(bench::spawn_request_driver<int>(sys, "request",
+                                                   ping_atom::value, 7));
     return xs;
   };
   std::vector<path> fast = {
@@ -320,14 +258,15 @@ int main(int argc, char** argv) {
   // equal share; all start before the first answer is awaited).
   auto run = [&](const path& p, size_t count) {
     auto share = static_cast<uint64_t>(count / p.drv.size());
-    using handle = decltype(self->request(p.drv[0], limit, go_atom::value,
-                                          p.target, share, share, false));
+    using handle = decltype(self->request(p.drv[0], limit,
+                                          bench::go_atom::value, p.target,
+                                          share, share, false));
     std::vector<handle> hs;
     hs.reserve(p.drv.size());
     auto t0 = bench::clock_type::now();
     for (auto& d : p.drv)
-      hs.push_back(self->request(d, limit, go_atom::value, p.target, share,
-                                 static_cast<uint64_t>(p.in_flight),
+      hs.push_back(self->request(d, limit, bench::go_atom::value, p.target,
+                                 share, static_cast<uint64_t>(p.in_flight),
                                  p.expect_error));
     for (auto& h : hs)
       h.receive([] {},

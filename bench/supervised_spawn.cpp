@@ -41,7 +41,6 @@ namespace {
 
 using spawn_atom = caf::atom_constant<caf::atom("b_spawn")>;
 using ping_atom = caf::atom_constant<caf::atom("b_ping")>;
-using go_atom = caf::atom_constant<caf::atom("b_go")>;
 
 constexpr size_t window = 64;
 
@@ -103,65 +102,6 @@ caf::behavior raw_pool(raw_pool_actor* self) {
   };
 }
 
-// -- client: N requests, `window` in flight --------------------------------
-
-struct client_state {
-  caf::actor target;
-  bool remedy = false;
-  size_t n = 0;
-  size_t sent = 0;
-  size_t done = 0;
-  caf::response_promise rp;
-};
-
-using client_actor = caf::stateful_actor<client_state>;
-
-void send_one(client_actor* self);
-
-void on_reply(client_actor* self) {
-  auto& st = self->state;
-  if (++st.done == st.n) {
-    st.rp.deliver(caf::unit);
-    return;
-  }
-  if (st.sent < st.n)
-    send_one(self);
-}
-
-void on_error(caf::error& err) {
-  bench::fail("start request failed: " + remedy::render(err));
-}
-
-void send_one(client_actor* self) {
-  auto& st = self->state;
-  ++st.sent;
-  if (st.remedy)
-    self
-      ->request(st.target, caf::infinite, remedy::start_child_atom::value,
-                caf::message{})
-      .then([self](remedy::child_info&) { on_reply(self); }, on_error);
-  else
-    self->request(st.target, caf::infinite, spawn_atom::value)
-      .then([self](caf::actor&) { on_reply(self); }, on_error);
-}
-
-caf::behavior client(client_actor* self, caf::actor target, bool is_remedy,
-                     size_t n) {
-  auto& st = self->state;
-  st.target = std::move(target);
-  st.remedy = is_remedy;
-  st.n = n;
-  return {
-    [self](go_atom) -> caf::result<void> {
-      auto& st = self->state;
-      st.rp = self->make_response_promise();
-      for (size_t i = 0; i < window && st.sent < st.n; ++i)
-        send_one(self);
-      return st.rp;
-    },
-  };
-}
-
 // -- driver ---------------------------------------------------------------
 
 struct sample {
@@ -212,9 +152,14 @@ void stop_and_wait(caf::scoped_actor& self, const caf::actor& a,
 double drive(caf::actor_system& sys, caf::scoped_actor& self,
              const caf::actor& pool, bool is_remedy, size_t n,
              std::chrono::seconds limit) {
-  auto cl = sys.spawn(client, pool, is_remedy, n);
+  auto cl = is_remedy ? bench::spawn_request_driver<remedy::child_info>(
+                         sys, "start request",
+                         remedy::start_child_atom::value, caf::message{})
+                     : bench::spawn_request_driver<caf::actor>(
+                         sys, "start request", spawn_atom::value);
   auto t0 = bench::clock_type::now();
-  self->request(cl, limit, go_atom::value)
+  self->request(cl, limit, bench::go_atom::value, pool,
+                static_cast<uint64_t>(n), static_cast<uint64_t>(window), false)
     .receive([] {},
              [&](caf::error& err) {
                bench::fail("client: " + sys.render(err));
