@@ -305,3 +305,27 @@ TEST_CASE_METHOD(sup_fixture,
   CHECK(context_of(reason).find("'sub' failed to start") != std::string::npos);
   CHECK(context_of(reason).find("broken") != std::string::npos);
 }
+
+TEST_CASE_METHOD(sup_fixture,
+                 "a supervisor killed outright takes its children with it",
+                 "[supervisor][shutdown]") {
+  auto before = sys.registry().running();
+  auto sup = spawn_sup(flags(strategy::one_for_one),
+                       {worker("a"), worker("b")});
+  auto a = current(sup, "a");
+  auto b = current(sup, "b");
+  REQUIRE(a);
+  REQUIRE(b);
+  self->monitor(a);
+  self->monitor(b);
+  caf::anon_send_exit(sup, caf::exit_reason::kill);
+  run();
+  std::vector<caf::error> reasons;
+  for (int i = 0; i < 2; ++i)
+    self->receive([&](caf::down_msg& msg) { reasons.push_back(msg.reason); },
+                  caf::after(std::chrono::seconds(0)) >> [] {});
+  REQUIRE(reasons.size() == 2);
+  for (auto& r : reasons)
+    CHECK(r == caf::exit_reason::kill);
+  CHECK(sys.registry().running() == before);
+}
