@@ -641,3 +641,34 @@ TEST_CASE_METHOD(route_fixture,
   CHECK(st.dropped_async == 1);
   CHECK(st.forwarded_async == 0);
 }
+
+TEST_CASE_METHOD(route_fixture,
+                 "half-open admits exactly the probe quota among concurrent "
+                 "requests",
+                 "[route][breaker]") {
+  route_settings s;
+  s.breaker = breaker_rules();
+  s.breaker->half_open_probes = 2;
+  auto r = make_route(s);
+  for (int i = 0; i < 4; ++i)
+    CHECK(!ask<int>(r, fail_atom::value)); // opens
+  advance(1s);                             // half-open
+  REQUIRE(stats(r).state == breaker_state::half_open);
+  // Five concurrent requests: two probes reach the target, three fail fast.
+  std::vector<decltype(self->request(r, caf::infinite, hold_atom::value))> hs;
+  for (int i = 0; i < 5; ++i)
+    hs.push_back(self->request(r, caf::infinite, hold_atom::value));
+  run();
+  CHECK(stats(r).in_flight == 2);
+  CHECK(stats(r).rejected_open == 3);
+  self->send(tgt, release_atom::value);
+  run();
+  int values = 0;
+  int rejected = 0;
+  for (auto& h : hs)
+    h.receive([&](int) { ++values; },
+              [&](caf::error& err) { rejected += is(err, errc::breaker_open); });
+  CHECK(values == 2);
+  CHECK(rejected == 3);
+  CHECK(stats(r).state == breaker_state::closed);
+}
