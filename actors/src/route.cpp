@@ -375,7 +375,36 @@ caf::result<void> route_actor::command(void (circuit_breaker::*f)(time_point)) {
   return caf::unit;
 }
 
+/// Whether `x` is one of the route's own control or timer messages.
+bool is_reserved(const caf::type_erased_tuple& x) {
+  if (x.empty() || !x.match_element<caf::atom_value>(0))
+    return false;
+  switch (static_cast<uint64_t>(x.get_as<caf::atom_value>(0))) {
+    case static_cast<uint64_t>(route_stats_atom::uint_value()):
+    case static_cast<uint64_t>(route_sweep_atom::uint_value()):
+    case static_cast<uint64_t>(route_tick_atom::uint_value()):
+    case static_cast<uint64_t>(route_retry_atom::uint_value()):
+    case static_cast<uint64_t>(bulkhead_resize_atom::uint_value()):
+    case static_cast<uint64_t>(breaker_force_open_atom::uint_value()):
+    case static_cast<uint64_t>(breaker_disable_atom::uint_value()):
+    case static_cast<uint64_t>(breaker_metrics_only_atom::uint_value()):
+    case static_cast<uint64_t>(breaker_reset_atom::uint_value()):
+    case static_cast<uint64_t>(caf::atom("sys")):
+      return true;
+    default:
+      return false;
+  }
+}
+
 caf::invoke_message_result route_actor::consume(caf::mailbox_element& x) {
+  // Fast path: a client's request goes straight to the stages, without
+  // trying the control handlers first (system messages are never
+  // requests; CAF's own "sys" requests and our control atoms are excluded).
+  if (x.mid.is_request() && !is_reserved(x.content())) {
+    current_mailbox_element(&x);
+    on_request(x);
+    return caf::invoke_message_result::consumed;
+  }
   if (x.mid.is_response()) {
     auto i = at_target_.find(x.mid);
     if (i != at_target_.end()) {
