@@ -147,7 +147,9 @@ private:
   void failed(call_id id, caf::message reply, const caf::error& err,
               time_point t);
   void finish(call_id id, caf::message msg);
-  void release_permit(call_id id, time_point t);
+  /// Gives back the bulkhead permit of call `id` in `pool` (a no-op without
+  /// a bulkhead, or when the call holds none).
+  void release_permit(size_t pool, call_id id, time_point t);
   void apply_changes(const remedy::bulkhead_changes& changes, time_point t);
   bool bulkhead_waiters() const {
     for (auto& p : pools_)
@@ -207,8 +209,6 @@ private:
   std::optional<circuit_breaker> breaker_;
   /// The default pool first, then `settings_.pools`.
   std::vector<bulkhead> pools_;
-  /// The pool of a call released after its record is gone (timeout).
-  size_t released_pool_ = 0;
   std::mt19937_64 rng_;
   call_id next_id_ = 1;
   /// Requests taken and not yet answered.
@@ -484,21 +484,19 @@ void route_actor::attempt(call_id id, time_point t) {
       log_->error("route '{}': {}", settings_.name, render(entry.error()));
       return;
     }
+    // Answering expired waiters erases other calls only: `c` stays valid
+    // (unordered_map nodes do not move).
     reject_waiters(entry->expired, t);
-    auto i = calls_.find(id);
-    if (i == calls_.end())
-      return;
-    auto& cc = i->second;
     switch (entry->decision) {
       case bulkhead_decision::admitted:
         break;
       case bulkhead_decision::queued:
-        cc.where = phase::in_queue;
+        c.where = phase::in_queue;
         schedule_sweep(); // the sweep also expires waiters
         return;
       case bulkhead_decision::rejected_full: {
         // Not the target's fault: the breaker does not count it.
-        record(cc, call_outcome::ignored, t);
+        record(c, call_outcome::ignored, t);
         auto& name = pool == 0 ? settings_.bulkhead->name
                                : settings_.pools[pool - 1].name;
         auto msg = error_msg(errc::bulkhead_full,
@@ -507,8 +505,6 @@ void route_actor::attempt(call_id id, time_point t) {
         return;
       }
     }
-    send(id, cc, t);
-    return;
   }
   send(id, c, t);
 }
@@ -538,7 +534,7 @@ void route_actor::on_reply(call_id id, caf::message& reply, time_point t) {
   record(i->second, outcome, t);
   // The permit comes back on every outcome; admitting or expiring waiters
   // touches other calls only.
-  release_permit(id, t);
+  release_permit(i->second.pool, id, t);
   if (err) {
     failed(id, std::move(reply), err, t);
     return;
@@ -598,12 +594,9 @@ void route_actor::finish(call_id id, caf::message msg) {
   calls_.erase(i);
 }
 
-void route_actor::release_permit(call_id id, time_point t) {
-  if (pools_.empty())
-    return;
-  auto i = calls_.find(id);
-  auto pool = i != calls_.end() ? i->second.pool : released_pool_;
-  apply_changes(pools_[pool].release(t, id), t);
+void route_actor::release_permit(size_t pool, call_id id, time_point t) {
+  if (!pools_.empty())
+    apply_changes(pools_[pool].release(t, id), t);
 }
 
 void route_actor::apply_changes(const remedy::bulkhead_changes& changes,
@@ -676,9 +669,9 @@ void route_actor::sweep() {
     auto msg = error_msg(errc::timeout, "no reply within the timeout");
     report(route_event_kind::timeout, msg.get_as<caf::error>(0), t);
     answer(c, msg);
-    released_pool_ = c.pool;
+    auto pool = c.pool;
     calls_.erase(i);
-    release_permit(id, t); // after the erase: the permit admits the next
+    release_permit(pool, id, t); // after the erase: the permit admits the next
   }
   publish_transitions();
   schedule_sweep();
