@@ -68,7 +68,6 @@ struct supervisor_state;
 using supervisor_actor = caf::stateful_actor<supervisor_state>;
 
 struct supervisor_state {
-  supervisor_actor* self = nullptr;
   supervisor_flags flags;
   restart_intensity intensity;
   /// The template of a simple_one_for_one pool.
@@ -847,7 +846,6 @@ caf::actor endpoint_for(supervisor_actor* self, child_record& rec) {
 caf::behavior supervisor_fun(supervisor_actor* self, supervisor_flags flags,
                              std::vector<child_spec> specs) {
   auto& st = self->state;
-  st.self = self;
   st.flags = std::move(flags);
   st.intensity = restart_intensity{st.flags.intensity, st.flags.period};
   st.log = logger("remedy.supervisor");
