@@ -4,7 +4,6 @@
 #include <deque>
 #include <optional>
 #include <random>
-#include <unordered_map>
 #include <utility>
 
 #include <caf/actor_system.hpp>
@@ -19,6 +18,7 @@
 #include "remedy/actors/route_event.hpp"
 #include "remedy/actors/route_stats.hpp"
 #include "remedy/runtime/atoms.hpp"
+#include "remedy/runtime/detail/slot_map.hpp"
 #include "remedy/runtime/detail/topic_registry.hpp"
 #include "remedy/runtime/error.hpp"
 #include "remedy/runtime/event_bus.hpp"
@@ -119,12 +119,19 @@ public:
 
   caf::invoke_message_result consume(caf::mailbox_element& x) override;
 
+  resume_result resume(caf::execution_unit* ctx, size_t max) override {
+    clock_reads_left_ = 0; // a new batch: the next now() reads the clock
+    return caf::event_based_actor::resume(ctx, max);
+  }
+
 private:
   /// Where a request is.
   enum class phase : uint8_t { at_target, in_queue, backing_off };
 
   /// One client request, across its attempts.
   struct call {
+    /// This call's key in `calls_`.
+    call_id id = 0;
     caf::strong_actor_ptr client;
     caf::message_id client_mid;
     /// Kept for retries (a message is copy-on-write: no copy unless resent).
@@ -143,7 +150,7 @@ private:
   void on_request(caf::message_view& x);
   void attempt(call_id id, time_point t);
   void send(call_id id, call& c, time_point t);
-  void on_reply(call_id id, caf::message& reply, time_point t);
+  void on_reply(call& c, caf::message& reply, time_point t);
   void failed(call_id id, caf::message reply, const caf::error& err,
               time_point t);
   void finish(call_id id, caf::message msg);
@@ -198,10 +205,26 @@ private:
       make_error(code, "route '" + settings_.name + "': " + what));
   }
 
+  /// CAF's clock, read at most once per `clock_reuse` calls within one
+  /// scheduling batch. Reading the clock costs about as much as the rest
+  /// of a request's bookkeeping; messages in one batch are handled
+  /// back to back in a few hundred nanoseconds each, so a time reused for
+  /// the next few of them is off by microseconds at most. A new batch
+  /// always reads afresh (under CAF's test coordinator every message is
+  /// its own batch, so virtual time is exact).
   time_point now() {
-    return clock().now();
+    if (clock_reads_left_ == 0) {
+      now_ = clock().now();
+      clock_reads_left_ = clock_reuse;
+    }
+    --clock_reads_left_;
+    return now_;
   }
 
+  static constexpr uint32_t clock_reuse = 8;
+
+  time_point now_;
+  uint32_t clock_reads_left_ = 0;
   caf::actor target_;
   bool target_down_ = false;
   caf::error down_reason_;
@@ -210,11 +233,13 @@ private:
   /// The default pool first, then `settings_.pools`.
   std::vector<bulkhead> pools_;
   std::mt19937_64 rng_;
-  call_id next_id_ = 1;
-  /// Requests taken and not yet answered.
-  std::unordered_map<call_id, call> calls_;
-  /// The attempts at the target, by the response id of the route's request.
-  std::unordered_map<caf::message_id, call_id> at_target_;
+  /// Requests taken and not yet answered. A call's id is its key here; the
+  /// request id of its attempt at the target names its slot too (see
+  /// `send`), so a reply finds its call without a hash lookup.
+  detail::slot_map<call> calls_;
+  /// Numbers the attempts, so that a reply to an earlier attempt in the
+  /// same slot never matches the current one.
+  uint32_t attempt_serial_ = 0;
   /// Deadlines in arrival order (one timeout for all: already sorted).
   std::deque<std::pair<time_point, call_id>> deadlines_;
   bool sweep_pending_ = false;
@@ -239,14 +264,13 @@ caf::behavior route_actor::make_behavior() {
     auto t = now();
     auto err = error_msg(errc::target_down,
                          "target exited (" + render(msg.reason) + ")");
-    for (auto& [id, c] : calls_) {
+    calls_.for_each([&](call_id, call& c) {
       if (c.where == phase::at_target)
         record(c, call_outcome::failure, t);
       ++stats_.target_down;
       answer(c, err);
-    }
+    });
     calls_.clear();
-    at_target_.clear();
     deadlines_.clear();
     reset_pools(); // every permit back
     publish_transitions();
@@ -288,9 +312,9 @@ caf::behavior route_actor::make_behavior() {
       }
     },
     [this](route_retry_atom, call_id id) {
-      auto i = calls_.find(id);
-      if (i != calls_.end() && i->second.where == phase::backing_off) {
-        ++i->second.attempt;
+      auto* c = calls_.find(id);
+      if (c != nullptr && c->where == phase::backing_off) {
+        ++c->attempt;
         ++stats_.retries;
         attempt(id, now());
       }
@@ -406,12 +430,11 @@ caf::invoke_message_result route_actor::consume(caf::mailbox_element& x) {
     return caf::invoke_message_result::consumed;
   }
   if (x.mid.is_response()) {
-    auto i = at_target_.find(x.mid);
-    if (i != at_target_.end()) {
-      auto id = i->second;
-      at_target_.erase(i);
+    auto* c = calls_.at_index(static_cast<uint32_t>(x.mid.integer_value()));
+    if (c != nullptr && c->where == phase::at_target && c->rid == x.mid) {
+      c->rid = caf::message_id{};
       auto reply = x.move_content_to_message();
-      on_reply(id, reply, now());
+      on_reply(*c, reply, now());
       return caf::invoke_message_result::consumed;
     }
     if (!x.content().empty()) {
@@ -455,18 +478,18 @@ void route_actor::on_request(caf::message_view& x) {
                         "target is down (" + render(down_reason_) + ")"));
     return;
   }
-  auto id = next_id_++;
+  auto id = calls_.insert(std::move(c));
+  calls_.find(id)->id = id;
   if (settings_.timeout.count() > 0) {
     deadlines_.emplace_back(t + settings_.timeout, id);
     schedule_sweep();
   }
-  calls_.emplace(id, std::move(c));
   attempt(id, t);
 }
 
 /// One attempt: breaker, then bulkhead, then the target.
 void route_actor::attempt(call_id id, time_point t) {
-  auto& c = calls_.at(id);
+  auto& c = *calls_.find(id);
   c.attempt_started = t;
   if (breaker_) {
     c.permit = breaker_->acquire(t);
@@ -485,7 +508,7 @@ void route_actor::attempt(call_id id, time_point t) {
       return;
     }
     // Answering expired waiters erases other calls only: `c` stays valid
-    // (unordered_map nodes do not move).
+    // (slot_map elements do not move).
     reject_waiters(entry->expired, t);
     switch (entry->decision) {
       case bulkhead_decision::admitted:
@@ -512,17 +535,22 @@ void route_actor::attempt(call_id id, time_point t) {
 void route_actor::send(call_id id, call& c, time_point t) {
   c.where = phase::at_target;
   c.attempt_started = t;
-  auto rid = new_request_id(caf::message_priority::normal);
+  // The request id carries the call's slot (low 32 bits) and an attempt
+  // serial (28 bits): `consume` finds the call from the reply's id alone.
+  // The route never uses CAF's request(), so these ids collide with none
+  // of CAF's own.
+  if (++attempt_serial_ == (1u << 28))
+    attempt_serial_ = 1;
+  auto rid = caf::message_id{
+    (caf::message_id::normal_message_category << caf::message_id::category_offset)
+    | (uint64_t{attempt_serial_} << 32) | detail::slot_map<call>::index_of(id)};
   c.rid = rid.response_id();
-  at_target_.emplace(c.rid, id);
   target_->enqueue(caf::make_mailbox_element(ctrl(), rid, {}, c.content),
                    context());
 }
 
-void route_actor::on_reply(call_id id, caf::message& reply, time_point t) {
-  auto i = calls_.find(id);
-  if (i == calls_.end())
-    return;
+void route_actor::on_reply(call& c, caf::message& reply, time_point t) {
+  auto id = c.id;
   auto outcome = call_outcome::success;
   caf::error err;
   if (reply.match_elements<caf::error>()) {
@@ -531,10 +559,10 @@ void route_actor::on_reply(call_id id, caf::message& reply, time_point t) {
                 ? call_outcome::failure
                 : call_outcome::ignored;
   }
-  record(i->second, outcome, t);
+  record(c, outcome, t);
   // The permit comes back on every outcome; admitting or expiring waiters
   // touches other calls only.
-  release_permit(i->second.pool, id, t);
+  release_permit(c.pool, id, t);
   if (err) {
     failed(id, std::move(reply), err, t);
     return;
@@ -546,10 +574,10 @@ void route_actor::on_reply(call_id id, caf::message& reply, time_point t) {
 /// An attempt failed with `err` (the reply `reply`): retry or answer.
 void route_actor::failed(call_id id, caf::message reply, const caf::error& err,
                          time_point t) {
-  auto i = calls_.find(id);
-  if (i == calls_.end())
+  auto* cp = calls_.find(id);
+  if (cp == nullptr)
     return;
-  auto& c = i->second;
+  auto& c = *cp;
   if (settings_.retry) {
     std::uniform_real_distribution<double> uniform{0.0, 1.0};
     auto decision = settings_.retry->decide(c.attempt, err, uniform(rng_));
@@ -587,11 +615,11 @@ void route_actor::failed(call_id id, caf::message reply, const caf::error& err,
 }
 
 void route_actor::finish(call_id id, caf::message msg) {
-  auto i = calls_.find(id);
-  if (i == calls_.end())
+  auto* c = calls_.find(id);
+  if (c == nullptr)
     return;
-  answer(i->second, std::move(msg));
-  calls_.erase(i);
+  answer(*c, std::move(msg));
+  calls_.erase(id);
 }
 
 void route_actor::release_permit(size_t pool, call_id id, time_point t) {
@@ -603,19 +631,18 @@ void route_actor::apply_changes(const remedy::bulkhead_changes& changes,
                                 time_point t) {
   reject_waiters(changes.expired, t);
   for (auto id : changes.admitted) {
-    auto i = calls_.find(id);
-    if (i != calls_.end())
-      send(id, i->second, t);
+    if (auto* c = calls_.find(id))
+      send(id, *c, t);
   }
 }
 
 void route_actor::reject_waiters(const std::vector<bulkhead_ticket>& xs,
                                  time_point t) {
   for (auto id : xs) {
-    auto i = calls_.find(id);
-    if (i == calls_.end())
+    auto* c = calls_.find(id);
+    if (c == nullptr)
       continue;
-    record(i->second, call_outcome::ignored, t);
+    record(*c, call_outcome::ignored, t);
     auto msg = error_msg(errc::bulkhead_timeout,
                          "waited longer than the bulkhead's max wait");
     failed(id, msg, msg.get_as<caf::error>(0), t);
@@ -650,13 +677,13 @@ void route_actor::sweep() {
   while (!deadlines_.empty() && deadlines_.front().first <= t) {
     auto id = deadlines_.front().second;
     deadlines_.pop_front();
-    auto i = calls_.find(id);
-    if (i == calls_.end())
+    auto* cp = calls_.find(id);
+    if (cp == nullptr)
       continue; // answered already
-    auto& c = i->second;
+    auto& c = *cp;
     switch (c.where) {
       case phase::at_target:
-        at_target_.erase(c.rid); // a late reply is dropped, not counted
+        c.rid = caf::message_id{}; // a late reply is dropped, not counted
         record(c, call_outcome::failure, t);
         break;
       case phase::in_queue:
@@ -670,7 +697,7 @@ void route_actor::sweep() {
     report(route_event_kind::timeout, msg.get_as<caf::error>(0), t);
     answer(c, msg);
     auto pool = c.pool;
-    calls_.erase(i);
+    calls_.erase(id);
     release_permit(pool, id, t); // after the erase: the permit admits the next
   }
   publish_transitions();

@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
-#include <unordered_set>
 #include <vector>
 
 #include <caf/actor_clock.hpp>
@@ -12,6 +11,7 @@
 #include <caf/timespan.hpp>
 
 #include "remedy/actors/bulkhead_settings.hpp"
+#include "remedy/runtime/detail/key_set.hpp"
 
 namespace remedy {
 
@@ -226,9 +226,9 @@ private:
   time_point deadline_of(time_point now) const;
 
   bulkhead_settings settings_;
-  std::unordered_set<bulkhead_ticket> holders_;
+  detail::key_set holders_;
   std::deque<waiter> queue_;
-  std::unordered_set<bulkhead_ticket> waiting_;
+  detail::key_set waiting_;
   bulkhead_metrics counters_;
 };
 
