@@ -23,6 +23,7 @@
 #include "remedy/runtime/error.hpp"
 #include "remedy/runtime/event_bus.hpp"
 #include "remedy/runtime/logging.hpp"
+#include "remedy/runtime/sample.hpp"
 #include "remedy/runtime/type_ids.hpp"
 
 namespace remedy {
@@ -59,6 +60,8 @@ caf::error route_settings::validate() const {
     return fail("timeout must not be negative");
   if (sweep_interval.count() <= 0)
     return fail("sweep_interval must be positive");
+  if (metrics_interval.count() < 0)
+    return fail("metrics_interval must not be negative");
   if (breaker)
     if (auto err = breaker->validate())
       return fail(context_of(err));
@@ -189,6 +192,24 @@ private:
                            uint32_t max_queue);
   void reject_waiters(const std::vector<bulkhead_ticket>& xs, time_point t);
   void record(call& c, call_outcome outcome, time_point t);
+  /// Counts an attempt's outcome at the target for the route's samples.
+  void observe(const call& c, bool failed, time_point t) {
+    if (settings_.metrics_interval.count() == 0)
+      return;
+    auto latency = t - c.attempt_started;
+    ++interval_.calls;
+    if (failed)
+      ++interval_.failures;
+    interval_.latency_sum += latency;
+    interval_.latency_max = std::max(interval_.latency_max, latency);
+  }
+  void schedule_flush() {
+    if (flush_pending_ || settings_.metrics_interval.count() == 0)
+      return;
+    flush_pending_ = true;
+    delayed_send(this, settings_.metrics_interval, route_flush_atom::value);
+  }
+  void flush_metrics();
   void answer(call& c, caf::message msg);
   void sweep();
   void schedule_sweep();
@@ -247,6 +268,14 @@ private:
   caf::message rejection_;
   breaker_state rejection_state_ = breaker_state::closed;
   route_stats stats_;
+  /// What the route's next samples report.
+  struct {
+    uint64_t calls = 0;
+    uint64_t failures = 0;
+    caf::timespan latency_sum{0};
+    caf::timespan latency_max{0};
+  } interval_;
+  bool flush_pending_ = false;
   std::shared_ptr<spdlog::logger> log_;
   const detail::topic_registry* topics_ = detail::topics_of(home_system());
 };
@@ -265,8 +294,10 @@ caf::behavior route_actor::make_behavior() {
     auto err = error_msg(errc::target_down,
                          "target exited (" + render(msg.reason) + ")");
     calls_.for_each([&](call_id, call& c) {
-      if (c.where == phase::at_target)
+      if (c.where == phase::at_target) {
         record(c, call_outcome::failure, t);
+        observe(c, true, t);
+      }
       ++stats_.target_down;
       answer(c, err);
     });
@@ -299,6 +330,10 @@ caf::behavior route_actor::make_behavior() {
         result.slow_rate = m.window.slow_rate();
       }
       return result;
+    },
+    [this](route_flush_atom) {
+      flush_pending_ = false;
+      flush_metrics();
     },
     [this](route_sweep_atom) {
       sweep_pending_ = false;
@@ -406,6 +441,7 @@ bool is_reserved(const caf::type_erased_tuple& x) {
   switch (static_cast<uint64_t>(x.get_as<caf::atom_value>(0))) {
     case static_cast<uint64_t>(route_stats_atom::uint_value()):
     case static_cast<uint64_t>(route_sweep_atom::uint_value()):
+    case static_cast<uint64_t>(route_flush_atom::uint_value()):
     case static_cast<uint64_t>(route_tick_atom::uint_value()):
     case static_cast<uint64_t>(route_retry_atom::uint_value()):
     case static_cast<uint64_t>(bulkhead_resize_atom::uint_value()):
@@ -478,6 +514,7 @@ void route_actor::on_request(caf::message_view& x) {
                         "target is down (" + render(down_reason_) + ")"));
     return;
   }
+  schedule_flush();
   auto id = calls_.insert(std::move(c));
   calls_.find(id)->id = id;
   if (settings_.timeout.count() > 0) {
@@ -560,6 +597,7 @@ void route_actor::on_reply(call& c, caf::message& reply, time_point t) {
                 : call_outcome::ignored;
   }
   record(c, outcome, t);
+  observe(c, outcome == call_outcome::failure, t);
   // The permit comes back on every outcome; admitting or expiring waiters
   // touches other calls only.
   release_permit(c.pool, id, t);
@@ -685,6 +723,7 @@ void route_actor::sweep() {
       case phase::at_target:
         c.rid = caf::message_id{}; // a late reply is dropped, not counted
         record(c, call_outcome::failure, t);
+        observe(c, true, t);
         break;
       case phase::in_queue:
         pools_[c.pool].cancel(id);
@@ -702,6 +741,40 @@ void route_actor::sweep() {
   }
   publish_transitions();
   schedule_sweep();
+}
+
+void route_actor::flush_metrics() {
+  auto had_traffic = interval_.calls > 0 || !calls_.empty();
+  if (topics_ == nullptr || !topics_->empty()) {
+    auto t = now();
+    auto at = t.time_since_epoch();
+    auto& target = settings_.metrics_target.empty() ? settings_.name
+                                                    : settings_.metrics_target;
+    auto ms = [](caf::timespan x) {
+      return std::chrono::duration<double, std::milli>(x).count();
+    };
+    auto put = [&](const char* metric, double value) {
+      publish_sample(this, sample{target, metric, value, at});
+    };
+    auto n = static_cast<double>(interval_.calls);
+    put("calls", n);
+    if (interval_.calls > 0) {
+      put("latency_ms", ms(interval_.latency_sum) / n);
+      put("latency_max_ms", ms(interval_.latency_max));
+      put("error_rate", static_cast<double>(interval_.failures) / n);
+    }
+    put("in_flight", static_cast<double>(calls_.size()));
+    caf::timespan oldest{0};
+    calls_.for_each([&](call_id, call& c) {
+      oldest = std::max(oldest, t - c.started);
+    });
+    put("oldest_ms", ms(oldest));
+  }
+  interval_ = {};
+  // One more interval after the traffic stopped reports the zeros, then the
+  // route stays quiet until its next request.
+  if (had_traffic)
+    schedule_flush();
 }
 
 void route_actor::schedule_tick() {

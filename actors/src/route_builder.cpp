@@ -18,6 +18,13 @@ route_builder& route_builder::sweep_every(caf::timespan t) {
   return *this;
 }
 
+route_builder& route_builder::metrics(caf::timespan interval,
+                                      std::string target) {
+  settings_.metrics_interval = interval;
+  settings_.metrics_target = std::move(target);
+  return *this;
+}
+
 route_builder& route_builder::retry(retry_policy policy) {
   settings_.retry = std::move(policy);
   return *this;

@@ -3,11 +3,17 @@
 #include "remedy/runtime/detail/topic_registry.hpp"
 #include "remedy/runtime/error.hpp"
 #include "remedy/runtime/type_ids.hpp"
+#include "remedy/actors/detection.hpp"
+#include "remedy/actors/detector.hpp"
+#include "remedy/actors/fault.hpp"
+#include "remedy/actors/health_view.hpp"
 #include "remedy/actors/route_event.hpp"
 #include "remedy/actors/route_stats.hpp"
 #include "remedy/supervision/child_info.hpp"
 #include "remedy/supervision/child_spec.hpp"
 #include "remedy/supervision/endpoint_stats.hpp"
+#include "remedy/runtime/heartbeat.hpp"
+#include "remedy/runtime/sample.hpp"
 #include "remedy/supervision/supervision_event.hpp"
 
 namespace remedy {

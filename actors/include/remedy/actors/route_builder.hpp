@@ -48,6 +48,10 @@ public:
   /// Which error replies count as breaker failures (default: every error).
   route_builder& failure_if(std::function<bool(const caf::error&)> f);
 
+  /// Publish samples about `target` (default: the route's name) every
+  /// `interval` while there is traffic (default 1 s; 0 turns them off).
+  route_builder& metrics(caf::timespan interval, std::string target = {});
+
   /// Seeds the breaker's and the retry's jitter.
   route_builder& seed(uint64_t x);
 

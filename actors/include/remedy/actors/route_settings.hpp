@@ -56,6 +56,14 @@ struct route_settings {
   /// Which error replies count as breaker failures (default: every error).
   /// Errors it rejects are recorded as `call_outcome::ignored`.
   std::function<bool(const caf::error&)> is_failure;
+  /// How often the route publishes its samples (see `sample`: latency_ms,
+  /// latency_max_ms, error_rate, calls, in_flight, oldest_ms), while it has
+  /// traffic and someone subscribed to samples (0: never).
+  caf::timespan metrics_interval = std::chrono::seconds(1);
+  /// The target its samples are about (default: the route's name). Use the
+  /// target's supervision path so that a route's samples and the
+  /// supervision events of the child behind it name the same target.
+  std::string metrics_target;
   /// Seeds the jitter of the breaker's open durations and of retry delays.
   uint64_t seed = 1;
 

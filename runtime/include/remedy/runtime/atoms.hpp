@@ -39,4 +39,15 @@ using breaker_disable_atom = caf::atom_constant<caf::atom("r_bkdisabl")>;
 using breaker_metrics_only_atom = caf::atom_constant<caf::atom("r_bkmetric")>;
 using breaker_reset_atom = caf::atom_constant<caf::atom("r_bkreset")>;
 
+// Detection, classification, health.
+using detector_stats_atom = caf::atom_constant<caf::atom("r_dtstats")>;
+using detector_tick_atom = caf::atom_constant<caf::atom("r_dttick")>;
+using heartbeat_tick_atom = caf::atom_constant<caf::atom("r_hbtick")>;
+using classifier_tick_atom = caf::atom_constant<caf::atom("r_cltick")>;
+using active_faults_atom = caf::atom_constant<caf::atom("r_faults")>;
+using health_atom = caf::atom_constant<caf::atom("r_health")>;
+using quarantine_atom = caf::atom_constant<caf::atom("r_quar")>;
+using release_atom = caf::atom_constant<caf::atom("r_release")>;
+using route_flush_atom = caf::atom_constant<caf::atom("r_rtflush")>;
+
 } // namespace remedy

@@ -16,6 +16,13 @@ struct endpoint_stats;
 struct supervision_event;
 struct route_stats;
 struct route_event;
+struct sample;
+struct heartbeat;
+struct detection;
+struct detector_stats;
+struct fault;
+struct fault_event;
+struct target_health;
 } // namespace remedy
 
 CAF_BEGIN_TYPE_ID_BLOCK(remedy, caf::first_custom_type_id)
@@ -29,5 +36,14 @@ CAF_BEGIN_TYPE_ID_BLOCK(remedy, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(remedy, (std::vector<remedy::child_info>))
   CAF_ADD_TYPE_ID(remedy, (remedy::route_stats))
   CAF_ADD_TYPE_ID(remedy, (remedy::route_event))
+  CAF_ADD_TYPE_ID(remedy, (remedy::sample))
+  CAF_ADD_TYPE_ID(remedy, (remedy::heartbeat))
+  CAF_ADD_TYPE_ID(remedy, (remedy::detection))
+  CAF_ADD_TYPE_ID(remedy, (remedy::detector_stats))
+  CAF_ADD_TYPE_ID(remedy, (remedy::fault))
+  CAF_ADD_TYPE_ID(remedy, (remedy::fault_event))
+  CAF_ADD_TYPE_ID(remedy, (std::vector<remedy::fault>))
+  CAF_ADD_TYPE_ID(remedy, (remedy::target_health))
+  CAF_ADD_TYPE_ID(remedy, (std::vector<remedy::target_health>))
 
 CAF_END_TYPE_ID_BLOCK(remedy)
