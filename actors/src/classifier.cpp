@@ -260,7 +260,10 @@ void classifier::on_detection(const detection& x, time_point now,
   e.f.first_seen = x.at;
   e.f.last_seen = x.at;
   add_evidence(e, x, rule->severity, rule->confidence);
-  // Take over the faults this one wins over.
+  // Take over the faults this one wins over. Their clears are published
+  // after the raise, so that a listener never sees the target fault-free
+  // in between.
+  std::vector<fault_event> taken;
   for (auto j = faults_.begin(); j != faults_.end();) {
     if (j->first.first == x.target && wins(cls, j->first.second)) {
       auto& loser = j->second;
@@ -272,7 +275,7 @@ void classifier::on_detection(const detection& x, time_point now,
       loser.f.active = false;
       loser.f.cleared_at = now.time_since_epoch();
       ++stats_.cleared;
-      out.push_back(fault_event{fault_event_kind::cleared, loser.f});
+      taken.push_back(fault_event{fault_event_kind::cleared, loser.f});
       j = faults_.erase(j);
     } else {
       ++j;
@@ -281,6 +284,7 @@ void classifier::on_detection(const detection& x, time_point now,
   reweigh(e);
   ++stats_.raised;
   out.push_back(fault_event{fault_event_kind::raised, e.f});
+  out.insert(out.end(), taken.begin(), taken.end());
   faults_.emplace(k, std::move(e));
 }
 

@@ -123,10 +123,13 @@ TEST_CASE_METHOD(pipeline_fixture,
   run();
   // A kill is a down: the hang becomes a crash (crash wins over hang).
   REQUIRE(seen->faults.size() >= 3);
-  CHECK(seen->faults[1].kind == fault_event_kind::cleared);
-  CHECK(seen->faults[1].what.cls == fault_class::hang);
-  CHECK(seen->faults[2].kind == fault_event_kind::raised);
-  CHECK(seen->faults[2].what.cls == fault_class::crash);
+  CHECK(seen->faults[1].kind == fault_event_kind::raised);
+  CHECK(seen->faults[1].what.cls == fault_class::crash);
+  CHECK(seen->faults[2].kind == fault_event_kind::cleared);
+  CHECK(seen->faults[2].what.cls == fault_class::hang);
+  // The health view never said healthy in between.
+  for (size_t i = 0; i + 1 < seen->health.size(); ++i)
+    CHECK(seen->health[i].state != health_state::healthy);
   // A new incarnation beats: target_down clears, the crash fault clears
   // after the classifier's clear_after.
   auto w2 = track(sys.spawn(worker, "root/w"));

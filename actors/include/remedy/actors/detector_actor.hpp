@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <type_traits>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -26,6 +27,17 @@ using detector_factory
 /// Answers `detector_stats_atom` with `detector_stats`.
 caf::actor spawn_detector(caf::actor_system& sys,
                           std::unique_ptr<detector> core);
+
+/// Spawns the actor that runs `core`, a detector of your own:
+///
+///     spawn_detector(sys, std::make_unique<progress_stalled>(5))
+template <class Detector,
+          class = std::enable_if_t<std::is_base_of<detector, Detector>::value
+                                   && !std::is_same<detector, Detector>::value>>
+caf::actor spawn_detector(caf::actor_system& sys,
+                          std::unique_ptr<Detector> core) {
+  return spawn_detector(sys, std::unique_ptr<detector>{std::move(core)});
+}
 
 /// Spawns the actor for a detector that `make` returned, or returns its
 /// error (invalid settings).

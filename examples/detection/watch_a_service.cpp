@@ -1,0 +1,160 @@
+// A supervised service is watched by Remedy's detectors: it beats through
+// `with_heartbeats`; a heartbeat detector, a crash-loop detector, the
+// classifier and the health view run in the same supervision tree. The
+// example makes the service hang for real (its handler blocks a scheduler
+// thread) and then crash in a loop, and prints what the health view says.
+// Exits 0 only if the hang and the crash loop were both classified and the
+// service was healthy again in between.
+
+#include <chrono>
+#include <iostream>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "remedy/actors/classifier.hpp"
+#include "remedy/actors/crash_loop_detector.hpp"
+#include "remedy/actors/detector_actor.hpp"
+#include "remedy/actors/fault.hpp"
+#include "remedy/actors/health_view.hpp"
+#include "remedy/actors/heartbeat_detector.hpp"
+#include "remedy/runtime/atoms.hpp"
+#include "remedy/runtime/config.hpp"
+#include "remedy/runtime/error.hpp"
+#include "remedy/runtime/event_bus.hpp"
+#include "remedy/runtime/heartbeats.hpp"
+#include "remedy/supervision/start.hpp"
+#include "remedy/supervision/supervisor_builder.hpp"
+
+using namespace std::chrono_literals;
+using namespace remedy;
+
+namespace {
+
+using work_atom = caf::atom_constant<caf::atom("work")>;
+using hang_atom = caf::atom_constant<caf::atom("hang")>;
+using crash_atom = caf::atom_constant<caf::atom("crash")>;
+
+// [service]
+caf::behavior service(caf::event_based_actor* self) {
+  return with_heartbeats(self, "app/svc", 100ms,
+                         {
+                           [](work_atom, int x) { return x * 2; },
+                           [](hang_atom, int ms) {
+                             // Stuck: blocks its thread, beats no more.
+                             std::this_thread::sleep_for(
+                               std::chrono::milliseconds(ms));
+                           },
+                           [](crash_atom) -> int {
+                             throw std::runtime_error("corrupt state");
+                           },
+                         });
+}
+// [service]
+
+/// Waits (at most `timeout`) for a fault event of `cls` and `kind`.
+std::optional<fault_event> await_fault(caf::scoped_actor& self,
+                                       fault_class cls, fault_event_kind kind,
+                                       caf::timespan timeout) {
+  std::optional<fault_event> result;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!result && std::chrono::steady_clock::now() < deadline) {
+    self->receive(
+      [&](fault_event& ev) {
+        std::cout << "  fault #" << ev.what.id << ' ' << to_string(ev.what.cls)
+                  << " of " << ev.what.target << ' ' << to_string(ev.kind)
+                  << " (confidence " << ev.what.confidence << ")\n";
+        if (ev.what.cls == cls && ev.kind == kind)
+          result = std::move(ev);
+      },
+      [](target_health&) {}, caf::after(100ms) >> [] {});
+  }
+  return result;
+}
+
+health_state health_of(caf::scoped_actor& self, const caf::actor& view,
+                       const std::string& target) {
+  auto state = health_state::healthy;
+  self->request(view, 1s, health_atom::value, target)
+    .receive([&](target_health& h) { state = h.state; },
+             [](caf::error& err) { std::cout << render(err) << '\n'; });
+  return state;
+}
+
+} // namespace
+
+int main() {
+  remedy::config cfg;
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  subscribe(self.ptr(), "fault.");
+  // [tree]
+  heartbeat_detector_settings beats;
+  beats.phi.first_heartbeat_estimate = 100ms;
+  beats.phi.min_std_deviation = 20ms;
+  beats.phi.acceptable_heartbeat_pause = 100ms;
+  beats.check_interval = 20ms;
+  crash_loop_detector_settings loops;
+  loops.loop.events = 3;
+  loops.loop.window = 10s;
+  loops.stable_after = 500ms;
+  classifier_settings rules;
+  rules.clear_after = 200ms;
+  auto tree
+    = supervisor_builder("app", strategy::one_for_one)
+        .intensity(10, 10s)
+        .worker("health", health_view_start())
+        .worker("classifier", classifier_start(rules))
+        .worker("beats", detector_start<heartbeat_detector>(beats))
+        .worker("loops", detector_start<crash_loop_detector>(loops))
+        .worker("svc", start(service))
+        .spawn(sys);
+  // [tree]
+  if (!tree) {
+    std::cout << "spawn failed: " << render(tree.error()) << '\n';
+    return 1;
+  }
+  auto view = tree->endpoint("health");
+  auto svc = tree->endpoint("svc");
+  std::this_thread::sleep_for(1s); // a second of normal heartbeats
+  auto before = health_of(self, view, "app/svc");
+  std::cout << "app/svc is " << to_string(before) << '\n';
+
+  std::cout << "the service hangs for 1.5 s:\n";
+  auto t0 = std::chrono::steady_clock::now();
+  self->send(svc, hang_atom::value, 1500);
+  auto hang = await_fault(self, fault_class::hang, fault_event_kind::raised,
+                          3s);
+  auto latency = std::chrono::steady_clock::now() - t0;
+  auto during = health_of(self, view, "app/svc");
+  std::cout << "app/svc is " << to_string(during) << " after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(latency)
+                 .count()
+            << " ms\n";
+  auto recovered = await_fault(self, fault_class::hang,
+                               fault_event_kind::cleared, 5s);
+  auto after = health_of(self, view, "app/svc");
+  std::cout << "app/svc is " << to_string(after) << " again\n";
+
+  std::cout << "the service crashes three times in a row:\n";
+  for (int i = 0; i < 3; ++i) {
+    self->send(svc, crash_atom::value); // the endpoint reaches each restart
+    std::this_thread::sleep_for(50ms);
+  }
+  auto loop = await_fault(self, fault_class::crash_loop,
+                          fault_event_kind::raised, 3s);
+  auto looping = health_of(self, view, "app/svc");
+  std::cout << "app/svc is " << to_string(looping) << '\n';
+
+  self->send_exit(tree->root, caf::exit_reason::user_shutdown);
+  bool ok = before == health_state::healthy && hang
+            && during == health_state::faulty && recovered
+            && after == health_state::healthy && loop
+            && looping == health_state::faulty;
+  std::cout << (ok ? "detected the hang and the crash loop\n"
+                   : "FAILED: a fault went unnoticed\n");
+  return ok ? 0 : 1;
+}
