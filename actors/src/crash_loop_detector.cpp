@@ -115,10 +115,11 @@ void crash_loop_detector::on_supervision(const supervision_event& x,
 
 void crash_loop_detector::tick(time_point now, detections& out) {
   auto at = now.time_since_epoch();
-  for (auto& [target, c] : children_) {
+  for (auto& kv : children_) {
+    auto& c = kv.second;
     if (!c.up_since || at - *c.up_since < settings_.stable_after)
       continue;
-    auto clear = [&, t = target](detection_kind kind) {
+    auto clear = [&, t = kv.first](detection_kind kind) {
       detection d;
       d.kind = kind;
       d.active = false;

@@ -28,7 +28,13 @@
 #include "remedy/runtime/type_ids.hpp"
 #include "remedy/supervision/child_info.hpp"
 #include "remedy/supervision/child_spec.hpp"
+#include "remedy/actors/detection.hpp"
+#include "remedy/actors/detector.hpp"
+#include "remedy/actors/fault.hpp"
+#include "remedy/actors/health_view.hpp"
 #include "remedy/actors/route_event.hpp"
+#include "remedy/runtime/heartbeat.hpp"
+#include "remedy/runtime/sample.hpp"
 #include "remedy/actors/route_stats.hpp"
 #include "remedy/supervision/endpoint_stats.hpp"
 #include "remedy/supervision/start.hpp"
@@ -598,4 +604,77 @@ TEST_CASE_METHOD(wire_fixture, "route_stats and route_event round-trip in a "
   CHECK(topic(ev2) == "route.breaker.open");
   ev2.kind = route_event_kind::bulkhead_rejected;
   CHECK(topic(ev2) == "route.bulkhead_rejected");
+}
+
+TEST_CASE_METHOD(wire_fixture, "detection signals, faults and health "
+                               "round-trip in a message",
+                 "[wire][detection]") {
+  auto s = message_roundtrip(sample{"app/db", "latency_ms", 12.5, 3s});
+  CHECK(s.target == "app/db");
+  CHECK(s.metric == "latency_ms");
+  CHECK(s.value == 12.5);
+  CHECK(s.at == caf::timespan{3s});
+  CHECK(topic(s) == "sample.latency_ms");
+  auto hb = message_roundtrip(heartbeat{"app/db", 7, 4s, a1.address()});
+  CHECK(hb.target == "app/db");
+  CHECK(hb.seq == 7);
+  CHECK(hb.at == caf::timespan{4s});
+  CHECK(hb.source == a1.address());
+  detection d{detection_kind::predicted_limit, true, "trend", "app/db",
+              "memory_mb", 900.0, 0.9, 45s, 5s, "reaches 1000 in 45 s"};
+  auto d2 = message_roundtrip(d);
+  CHECK(d2.kind == detection_kind::predicted_limit);
+  CHECK(d2.active);
+  CHECK(d2.detector == "trend");
+  CHECK(d2.metric == "memory_mb");
+  CHECK(d2.value == 900.0);
+  CHECK(d2.score == 0.9);
+  CHECK(d2.lead == caf::timespan{45s});
+  CHECK(d2.at == caf::timespan{5s});
+  CHECK(d2.detail == d.detail);
+  CHECK(topic(d2) == "detection.predicted_limit");
+  CHECK(same_condition(d, d2));
+  detector_stats st;
+  st.detector = "trend";
+  st.samples = 1;
+  st.ignored_invalid = 2;
+  st.ignored_backwards = 3;
+  st.ignored_unknown = 4;
+  st.raised = 5;
+  st.cleared = 6;
+  st.active = 7;
+  auto st2 = message_roundtrip(st);
+  CHECK(st2.detector == "trend");
+  CHECK(st2.ignored() == 9);
+  CHECK(st2.active == 7);
+  fault f;
+  f.id = 3;
+  f.cls = fault_class::resource_exhaustion_predicted;
+  f.target = "app/db";
+  f.severity = 0.4;
+  f.confidence = 0.7;
+  f.evidence = {d};
+  f.first_seen = 5s;
+  f.last_seen = 6s;
+  auto ev = message_roundtrip(fault_event{fault_event_kind::raised, f});
+  CHECK(ev.kind == fault_event_kind::raised);
+  CHECK(ev.what.id == 3);
+  CHECK(ev.what.cls == fault_class::resource_exhaustion_predicted);
+  CHECK(ev.what.evidence.size() == 1);
+  CHECK(ev.what.evidence[0].lead == caf::timespan{45s});
+  CHECK(ev.what.first_seen == caf::timespan{5s});
+  CHECK(ev.what.active);
+  CHECK(topic(ev) == "fault.raised");
+  auto fs = message_roundtrip(std::vector<fault>{f, f});
+  CHECK(fs.size() == 2);
+  target_health h{"app/db", health_state::suspect, 6s, {f}};
+  auto h2 = message_roundtrip(h);
+  CHECK(h2.state == health_state::suspect);
+  CHECK(h2.faults.size() == 1);
+  CHECK(topic(h2) == "health.suspect");
+  CHECK(message_roundtrip(std::vector<target_health>{h}).size() == 1);
+  fault_class c;
+  REQUIRE(from_string("error_spike", c));
+  CHECK(c == fault_class::error_spike);
+  CHECK_FALSE(from_string("bogus", c));
 }
