@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "detector_support.hpp"
 #include "remedy/runtime/error.hpp"
 #include "remedy/runtime/format.hpp"
 #include "remedy/runtime/sample.hpp"
@@ -21,10 +22,9 @@ const char* to_string(anomaly_method x) {
 
 caf::error anomaly_detector_settings::validate() const {
   if (name.empty())
-    return make_error(errc::invalid_argument, "anomaly detector: empty name");
+    return detail::empty_name("anomaly detector");
   auto fail = [this](const std::string& what) {
-    return make_error(errc::invalid_argument,
-                      "anomaly detector '" + name + "': " + what);
+    return detail::invalid_setting("anomaly detector", name, what);
   };
   if (metrics.empty())
     return fail("no metrics");
@@ -63,9 +63,7 @@ anomaly_detector::anomaly_detector(anomaly_detector_settings settings)
 
 caf::expected<std::unique_ptr<detector>>
 anomaly_detector::make(anomaly_detector_settings settings) {
-  if (auto err = settings.validate())
-    return err;
-  return std::unique_ptr<detector>{new anomaly_detector(std::move(settings))};
+  return make_detector<anomaly_detector>(std::move(settings));
 }
 
 anomaly_detector::series anomaly_detector::make_series() const {

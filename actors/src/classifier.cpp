@@ -102,6 +102,36 @@ std::vector<fault_precedence> classifier_settings::default_precedence() {
   };
 }
 
+namespace {
+
+/// Whether `winner` takes over `loser` by the transitive closure of `ps`: a
+/// crash loop wins over a hang because it wins over a crash, which wins over
+/// a hang. Walks the precedence graph breadth first, classes as bits.
+bool precedes(const std::vector<fault_precedence>& ps, fault_class winner,
+              fault_class loser) {
+  auto bit = [](fault_class x) {
+    auto i = static_cast<unsigned>(x);
+    return i < 32 ? uint32_t{1} << i : uint32_t{0};
+  };
+  uint32_t reached = 0;
+  uint32_t frontier = bit(winner);
+  while (frontier != 0) {
+    uint32_t next = 0;
+    for (auto& p : ps) {
+      if ((frontier & bit(p.winner)) == 0)
+        continue;
+      if (p.loser == loser)
+        return true;
+      next |= bit(p.loser) & ~reached;
+    }
+    reached |= next;
+    frontier = next;
+  }
+  return false;
+}
+
+} // namespace
+
 caf::error classifier_settings::validate() const {
   if (name.empty())
     return make_error(errc::invalid_argument, "classifier: empty name");
@@ -140,6 +170,11 @@ caf::error classifier_settings::validate() const {
         return fail(std::string{"precedence: "} + to_string(p.winner)
                     + " and " + to_string(p.loser) + " over each other");
   }
+  for (auto i = 0; i <= last_class; ++i) {
+    auto c = static_cast<fault_class>(i);
+    if (precedes(precedence, c, c))
+      return fail(std::string{"precedence: a cycle through "} + to_string(c));
+  }
   if (clear_after.count() < 0)
     return fail("clear_after must not be negative");
   if (check_interval.count() <= 0)
@@ -160,10 +195,7 @@ const classification_rule* classifier::match(const detection& x) const {
 }
 
 bool classifier::wins(fault_class winner, fault_class loser) const {
-  for (auto& p : settings_.precedence)
-    if (p.winner == winner && p.loser == loser)
-      return true;
-  return false;
+  return precedes(settings_.precedence, winner, loser);
 }
 
 bool classifier::reweigh(entry& e) {

@@ -1,5 +1,6 @@
 #include "remedy/actors/crash_loop_detector.hpp"
 
+#include "detector_support.hpp"
 #include "remedy/runtime/error.hpp"
 #include "remedy/runtime/format.hpp"
 #include "remedy/supervision/restart_type.hpp"
@@ -9,11 +10,9 @@ namespace remedy {
 
 caf::error crash_loop_detector_settings::validate() const {
   if (name.empty())
-    return make_error(errc::invalid_argument,
-                      "crash loop detector: empty name");
+    return detail::empty_name("crash loop detector");
   auto fail = [this](const std::string& what) {
-    return make_error(errc::invalid_argument,
-                      "crash loop detector '" + name + "': " + what);
+    return detail::invalid_setting("crash loop detector", name, what);
   };
   if (auto err = loop.validate())
     return fail(context_of(err));
@@ -31,9 +30,7 @@ crash_loop_detector::crash_loop_detector(crash_loop_detector_settings settings)
 
 caf::expected<std::unique_ptr<detector>>
 crash_loop_detector::make(crash_loop_detector_settings settings) {
-  if (auto err = settings.validate())
-    return err;
-  return std::unique_ptr<detector>{new crash_loop_detector(std::move(settings))};
+  return make_detector<crash_loop_detector>(std::move(settings));
 }
 
 void crash_loop_detector::raise(const std::string& target, detection_kind kind,

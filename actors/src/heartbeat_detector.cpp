@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "detector_support.hpp"
 #include "remedy/runtime/error.hpp"
 #include "remedy/runtime/format.hpp"
 #include "remedy/runtime/heartbeat.hpp"
@@ -10,10 +11,9 @@ namespace remedy {
 
 caf::error heartbeat_detector_settings::validate() const {
   if (name.empty())
-    return make_error(errc::invalid_argument, "heartbeat detector: empty name");
+    return detail::empty_name("heartbeat detector");
   auto fail = [this](const std::string& what) {
-    return make_error(errc::invalid_argument,
-                      "heartbeat detector '" + name + "': " + what);
+    return detail::invalid_setting("heartbeat detector", name, what);
   };
   if (auto err = phi.validate())
     return fail(context_of(err));
@@ -33,9 +33,7 @@ heartbeat_detector::heartbeat_detector(heartbeat_detector_settings settings)
 
 caf::expected<std::unique_ptr<detector>>
 heartbeat_detector::make(heartbeat_detector_settings settings) {
-  if (auto err = settings.validate())
-    return err;
-  return std::unique_ptr<detector>{new heartbeat_detector(std::move(settings))};
+  return make_detector<heartbeat_detector>(std::move(settings));
 }
 
 heartbeat_detector::watch*

@@ -1,5 +1,6 @@
 #include "remedy/actors/threshold_detector.hpp"
 
+#include "detector_support.hpp"
 #include "remedy/runtime/error.hpp"
 #include "remedy/runtime/format.hpp"
 #include "remedy/runtime/sample.hpp"
@@ -29,10 +30,9 @@ threshold_detector_settings::route_defaults(std::string name) {
 
 caf::error threshold_detector_settings::validate() const {
   if (name.empty())
-    return make_error(errc::invalid_argument, "threshold detector: empty name");
+    return detail::empty_name("threshold detector");
   auto fail = [this](const std::string& what) {
-    return make_error(errc::invalid_argument,
-                      "threshold detector '" + name + "': " + what);
+    return detail::invalid_setting("threshold detector", name, what);
   };
   if (check_interval.count() <= 0)
     return fail("check_interval must be positive");
@@ -56,9 +56,7 @@ threshold_detector::threshold_detector(threshold_detector_settings settings)
 
 caf::expected<std::unique_ptr<detector>>
 threshold_detector::make(threshold_detector_settings settings) {
-  if (auto err = settings.validate())
-    return err;
-  return std::unique_ptr<detector>{new threshold_detector(std::move(settings))};
+  return make_detector<threshold_detector>(std::move(settings));
 }
 
 void threshold_detector::on_sample(const sample& x, detections& out) {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "detector_support.hpp"
 #include "remedy/runtime/error.hpp"
 #include "remedy/runtime/format.hpp"
 #include "remedy/runtime/sample.hpp"
@@ -10,10 +11,9 @@ namespace remedy {
 
 caf::error trend_detector_settings::validate() const {
   if (name.empty())
-    return make_error(errc::invalid_argument, "trend detector: empty name");
+    return detail::empty_name("trend detector");
   auto fail = [this](const std::string& what) {
-    return make_error(errc::invalid_argument,
-                      "trend detector '" + name + "': " + what);
+    return detail::invalid_setting("trend detector", name, what);
   };
   if (limits.empty())
     return fail("no limits");
@@ -56,9 +56,7 @@ trend_detector::trend_detector(trend_detector_settings settings)
 
 caf::expected<std::unique_ptr<detector>>
 trend_detector::make(trend_detector_settings settings) {
-  if (auto err = settings.validate())
-    return err;
-  return std::unique_ptr<detector>{new trend_detector(std::move(settings))};
+  return make_detector<trend_detector>(std::move(settings));
 }
 
 void trend_detector::on_sample(const sample& x, detections& out) {
@@ -91,6 +89,10 @@ void trend_detector::on_sample(const sample& x, detections& out) {
              : regression     ? s.line.time_to_reach(lim->limit, now)
                               : s.smooth.time_to_reach(lim->limit, now);
   auto slope = regression ? s.line.slope() : s.smooth.trend();
+  // Only a trend towards the bad side reaches the limit: a model still past
+  // the limit while the metric recovers would "cross" it the other way.
+  if (ttr && (above ? slope <= 0.0 : slope >= 0.0))
+    ttr.reset();
   auto within = ttr && *ttr <= settings_.horizon;
   if (within) {
     ++s.within_run;

@@ -1,6 +1,6 @@
 // A supervised service is watched by Remedy's detectors: it beats through
-// `with_heartbeats`; a heartbeat detector, a crash-loop detector, the
-// classifier and the health view run in the same supervision tree. The
+// `with_heartbeats`; Remedy's detection pipeline (detectors, classifier,
+// health view) runs as a subtree of the same supervision tree. The
 // example makes the service hang for real (its handler blocks a scheduler
 // thread) and then crash in a loop, and prints what the health view says.
 // Exits 0 only if the hang and the crash loop were both classified and the
@@ -15,12 +15,9 @@
 
 #include <caf/all.hpp>
 
-#include "remedy/actors/classifier.hpp"
-#include "remedy/actors/crash_loop_detector.hpp"
-#include "remedy/actors/detector_actor.hpp"
+#include "remedy/actors/detection_tree.hpp"
 #include "remedy/actors/fault.hpp"
 #include "remedy/actors/health_view.hpp"
-#include "remedy/actors/heartbeat_detector.hpp"
 #include "remedy/runtime/atoms.hpp"
 #include "remedy/runtime/config.hpp"
 #include "remedy/runtime/error.hpp"
@@ -75,12 +72,20 @@ std::optional<fault_event> await_fault(caf::scoped_actor& self,
   return result;
 }
 
+/// Asks the health view about `target` until it says `wanted` (the view
+/// hears of a fault at about the time we do, maybe just after), for at most
+/// a second; returns the last answer.
 health_state health_of(caf::scoped_actor& self, const caf::actor& view,
-                       const std::string& target) {
+                       const std::string& target, health_state wanted) {
   auto state = health_state::healthy;
-  self->request(view, 1s, health_atom::value, target)
-    .receive([&](target_health& h) { state = h.state; },
-             [](caf::error& err) { std::cout << render(err) << '\n'; });
+  for (int i = 0; i < 50; ++i) {
+    self->request(view, 1s, health_atom::value, target)
+      .receive([&](target_health& h) { state = h.state; },
+               [](caf::error& err) { std::cout << render(err) << '\n'; });
+    if (state == wanted)
+      break;
+    std::this_thread::sleep_for(20ms);
+  }
   return state;
 }
 
@@ -92,35 +97,30 @@ int main() {
   caf::scoped_actor self{sys};
   subscribe(self.ptr(), "fault.");
   // [tree]
-  heartbeat_detector_settings beats;
-  beats.phi.first_heartbeat_estimate = 100ms;
-  beats.phi.min_std_deviation = 20ms;
-  beats.phi.acceptable_heartbeat_pause = 100ms;
-  beats.check_interval = 20ms;
-  crash_loop_detector_settings loops;
-  loops.loop.events = 3;
-  loops.loop.window = 10s;
-  loops.stable_after = 500ms;
-  classifier_settings rules;
-  rules.clear_after = 200ms;
-  auto tree
-    = supervisor_builder("app", strategy::one_for_one)
-        .intensity(10, 10s)
-        .worker("health", health_view_start())
-        .worker("classifier", classifier_start(rules))
-        .worker("beats", detector_start<heartbeat_detector>(beats))
-        .worker("loops", detector_start<crash_loop_detector>(loops))
-        .worker("svc", start(service))
-        .spawn(sys);
+  detection_tree_settings watch; // Remedy's detector set, tuned for 1 s
+  auto& beats = watch.detectors.heartbeat.phi; // this service beats at 10 Hz
+  beats.first_heartbeat_estimate = 100ms;
+  beats.min_std_deviation = 20ms;
+  beats.acceptable_heartbeat_pause = 100ms;
+  watch.detectors.heartbeat.check_interval = 20ms;
+  watch.detectors.crash_loop.loop.events = 3; // 3 crashes within 10 s
+  watch.detectors.crash_loop.loop.window = 10s;
+  watch.detectors.crash_loop.stable_after = 500ms;
+  watch.classifier.clear_after = 200ms;
+  auto tree = supervisor_builder("app", strategy::one_for_one)
+                .intensity(10, 10s)
+                .supervisor(detection_tree("detection", watch))
+                .worker("svc", start(service))
+                .spawn(sys);
   // [tree]
   if (!tree) {
     std::cout << "spawn failed: " << render(tree.error()) << '\n';
     return 1;
   }
-  auto view = tree->endpoint("health");
+  auto view = tree->endpoint("detection/health");
   auto svc = tree->endpoint("svc");
   std::this_thread::sleep_for(1s); // a second of normal heartbeats
-  auto before = health_of(self, view, "app/svc");
+  auto before = health_of(self, view, "app/svc", health_state::healthy);
   std::cout << "app/svc is " << to_string(before) << '\n';
 
   std::cout << "the service hangs for 1.5 s:\n";
@@ -129,14 +129,14 @@ int main() {
   auto hang = await_fault(self, fault_class::hang, fault_event_kind::raised,
                           3s);
   auto latency = std::chrono::steady_clock::now() - t0;
-  auto during = health_of(self, view, "app/svc");
+  auto during = health_of(self, view, "app/svc", health_state::faulty);
   std::cout << "app/svc is " << to_string(during) << " after "
             << std::chrono::duration_cast<std::chrono::milliseconds>(latency)
                  .count()
             << " ms\n";
   auto recovered = await_fault(self, fault_class::hang,
                                fault_event_kind::cleared, 5s);
-  auto after = health_of(self, view, "app/svc");
+  auto after = health_of(self, view, "app/svc", health_state::healthy);
   std::cout << "app/svc is " << to_string(after) << " again\n";
 
   std::cout << "the service crashes three times in a row:\n";
@@ -146,7 +146,7 @@ int main() {
   }
   auto loop = await_fault(self, fault_class::crash_loop,
                           fault_event_kind::raised, 3s);
-  auto looping = health_of(self, view, "app/svc");
+  auto looping = health_of(self, view, "app/svc", health_state::faulty);
   std::cout << "app/svc is " << to_string(looping) << '\n';
 
   self->send_exit(tree->root, caf::exit_reason::user_shutdown);

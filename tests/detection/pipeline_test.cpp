@@ -11,6 +11,7 @@
 #include <caf/send.hpp>
 
 #include "remedy/actors/classifier.hpp"
+#include "remedy/actors/detection_tree.hpp"
 #include "remedy/actors/detector_actor.hpp"
 #include "remedy/actors/health_view.hpp"
 #include "remedy/actors/heartbeat_detector.hpp"
@@ -22,6 +23,8 @@
 #include "remedy/runtime/heartbeats.hpp"
 #include "remedy/runtime/sample.hpp"
 #include "remedy/runtime/type_ids.hpp"
+#include "remedy/supervision/start.hpp"
+#include "remedy/supervision/supervisor_builder.hpp"
 #include "test_fixture.hpp"
 
 using namespace remedy;
@@ -232,4 +235,44 @@ TEST_CASE("health book: states from faults, quarantine overrides",
   health_view_settings bad;
   bad.faulty_confidence = 2;
   CHECK_THAT(context_of(bad.validate()), Catch::Contains("faulty_confidence"));
+}
+
+TEST_CASE_METHOD(fixture,
+                 "detection_tree runs the whole pipeline in a supervision "
+                 "tree and rejects invalid settings at spawn",
+                 "[detection][pipeline]") {
+  auto tree = supervisor_builder("app", strategy::one_for_one)
+                .supervisor(detection_tree("detection"))
+                .worker("w", start(worker, std::string{"app/w"}))
+                .spawn(sys);
+  REQUIRE(tree);
+  track(tree->root);
+  run();
+  auto health = tree->endpoint("detection/health");
+  REQUIRE(health);
+  for (int i = 0; i < 20; ++i)
+    advance(1s);
+  caf::anon_send(tree->endpoint("w"), stall_atom::value);
+  run();
+  for (int i = 0; i < 50; ++i)
+    advance(100ms);
+  auto h = ask<target_health>(health, health_atom::value, "app/w");
+  REQUIRE(h);
+  CHECK(h->state == health_state::faulty);
+  REQUIRE(h->faults.size() == 1);
+  CHECK(h->faults[0].cls == fault_class::hang);
+  // Invalid detector settings: the tree does not start, and says why.
+  detection_tree_settings bad;
+  bad.detectors.anomaly.z_threshold = -1;
+  auto broken = supervisor_builder("app2", strategy::one_for_one)
+                  .supervisor(detection_tree("detection", bad))
+                  .spawn(sys);
+  if (broken) {
+    track(broken->root);
+    auto err = ask_unit(broken->root, await_started_atom::value);
+    REQUIRE(err);
+    CHECK_THAT(render(err), Catch::Contains("z_threshold"));
+  } else {
+    CHECK_THAT(render(broken.error()), Catch::Contains("z_threshold"));
+  }
 }

@@ -35,7 +35,9 @@ struct classification_rule {
 };
 
 /// `winner` takes over `loser` on the same target: a crash loop is not
-/// also a crash, an actual exhaustion not also a predicted one.
+/// also a crash, an actual exhaustion not also a predicted one. Precedence
+/// is transitive: with crash_loop over crash and crash over hang, a crash
+/// loop also wins over a hang (the silence between its restarts).
 struct fault_precedence {
   fault_class winner;
   fault_class loser;
@@ -61,7 +63,8 @@ struct classifier_settings {
   static std::vector<classification_rule> default_rules();
 
   /// crash_loop over crash, crash over hang, resource_exhaustion over
-  /// resource_exhaustion_predicted, node_down over unreachable.
+  /// resource_exhaustion_predicted, node_down over unreachable (and so,
+  /// transitively, crash_loop over hang). `validate` rejects cycles.
   static std::vector<fault_precedence> default_precedence();
 
   caf::error validate() const;

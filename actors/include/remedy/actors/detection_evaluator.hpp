@@ -24,10 +24,12 @@ struct raised_fault {
   std::string target;
   /// The fault's `first_seen`: its first detection's time. When a
   /// precedence winner takes over a fault (a crash loop over the crash
-  /// raised at its first crash), the winner's is backdated to the loser's.
+  /// raised at its first crash, an exhaustion over its prediction), the
+  /// winner's is backdated to the loser's.
   caf::timespan first_seen{0};
-  /// When the classifier raised it (virtual time): what a healer could act
-  /// on. Detection latency is measured to this.
+  /// When the classifier raised it (virtual time), which is `first_seen`
+  /// unless backdated: when a fault of this class was first known, and what
+  /// a healer could act on. Matching and detection latency use this.
   caf::timespan raised_at{0};
 };
 
@@ -42,7 +44,8 @@ struct raised_fault {
 class detection_run {
 public:
   /// Starts the clock at `start`; the first ticks are due one interval
-  /// later.
+  /// later. Expects `settings` that validate (a `check_interval` that is
+  /// not positive counts as the default).
   detection_run(detector_set detectors, classifier_settings settings,
                 caf::timespan start);
 
@@ -91,8 +94,10 @@ std::vector<raised_fault> run_trace(const fault_trace& trace,
 
 /// How raised faults are matched to labels.
 struct evaluator_settings {
-  /// A fault whose `first_seen` is within [label.start, label.end + grace]
-  /// matches the label (same class and target).
+  /// A fault raised (`raised_at`) within [label.start, label.end + grace]
+  /// matches the label (same class and target). Not `first_seen`: a
+  /// precedence winner's is backdated to the fault it took over, e.g. an
+  /// exhaustion's to its prediction's, before the exhaustion began.
   caf::timespan grace = std::chrono::seconds(30);
   /// A fault that matches no label of its class, but whose class loses to
   /// the class of a label on the same target (by `precedence`) in whose
@@ -142,8 +147,8 @@ struct trace_result {
 };
 
 /// Matches `raised` (in the order raised) against the labels of `trace`:
-/// - a fault of class C on target T whose `first_seen` is within
-///   [start, end + grace] of a label of class C on T is the true positive
+/// - a fault of class C on target T raised within [start, end + grace] of
+///   a label of class C on T is the true positive
 ///   of the earliest such label not matched yet, or a repeat if all are;
 /// - otherwise it is superseded (see `evaluator_settings`) or a false
 ///   positive of its class;
@@ -227,8 +232,8 @@ public:
   /// The labels nobody matched, for diagnostics: (trace, label).
   const std::vector<std::pair<std::string, fault_label>>& misses() const;
 
-  /// A markdown table, one row per evaluated class, and a line on the
-  /// healthy signal.
+  /// A markdown table, one row per class with labels or false positives,
+  /// and a line on the healthy signal.
   std::string markdown() const;
 
   const evaluator_settings& settings() const {

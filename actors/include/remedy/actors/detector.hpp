@@ -1,11 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 
 #include <caf/actor_addr.hpp>
 #include <caf/actor_clock.hpp>
 #include <caf/error.hpp>
+#include <caf/expected.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/timespan.hpp>
 
@@ -117,6 +120,15 @@ protected:
 
   detector_stats stats_;
 };
+
+/// Validates `settings` and makes a `Detector` from them: what each
+/// detector's `make` does.
+template <class Detector, class Settings>
+caf::expected<std::unique_ptr<detector>> make_detector(Settings settings) {
+  if (auto err = settings.validate())
+    return err;
+  return std::unique_ptr<detector>{new Detector(std::move(settings))};
+}
 
 /// `time_point` of a timespan since the clock's epoch (signals carry their
 /// time as a timespan so they serialize).
