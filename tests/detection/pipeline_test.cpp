@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -275,4 +277,43 @@ TEST_CASE_METHOD(fixture,
   } else {
     CHECK_THAT(render(broken.error()), Catch::Contains("z_threshold"));
   }
+}
+
+TEST_CASE_METHOD(pipeline_fixture,
+                 "a detector actor counts bad samples, ignores them and keeps "
+                 "detecting",
+                 "[detection][pipeline]") {
+  threshold_detector_settings s;
+  threshold_detector_rule r;
+  r.metric = "queue_depth";
+  r.target = "app/q";
+  r.threshold.limit = 100;
+  s.rules.push_back(r);
+  auto d = track(*spawn_detector<threshold_detector>(sys, s));
+  run();
+  auto pub = [&](std::string target, double v, caf::timespan at) {
+    publish_sample(self.ptr(), sample{std::move(target), "queue_depth", v, at});
+    run();
+  };
+  pub("app/q", std::nan(""), 1s);
+  pub("app/q", std::numeric_limits<double>::infinity(), 2s);
+  pub("app/q", 10, 3s);
+  pub("app/q", 10, 2s);     // time going backwards
+  pub("app/other", 500, 4s); // a target the rule does not watch
+  auto st = ask<detector_stats>(d, detector_stats_atom::value);
+  REQUIRE(st);
+  CHECK(st->samples == 5);
+  CHECK(st->ignored_invalid == 2);
+  CHECK(st->ignored_backwards == 1);
+  CHECK(st->ignored_unknown == 1);
+  CHECK(seen->detections.empty());
+  pub("app/q", 150, 5s);
+  REQUIRE(seen->detections.size() == 1);
+  CHECK(seen->detections[0].target == "app/q");
+  CHECK(seen->detections[0].active);
+  // Invalid settings never make an actor.
+  s.rules[0].threshold.for_duration = -1s;
+  auto bad = spawn_detector<threshold_detector>(sys, s);
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(render(bad.error()), Catch::Contains("for_duration"));
 }
