@@ -28,11 +28,39 @@
 // 1: the detector's work and its actor's bookkeeping). The detector's own
 // work as a value (on_sample in a loop) is printed alongside.
 //
+// Sensitivity (virtual time, like accuracy): where detection stops
+// working. The accuracy traces' faults are large (latency x4..x8, error
+// rate 0.3..0.9, a leak 5..20 minutes to the limit), so every class scores
+// F1 1.000 there. Here one fault magnitude of trace_settings is fixed per
+// level (min = max) and N traces per level (seeds first..first+N-1, the
+// same seeds at every level, so levels differ only in the fault's size)
+// run through the same recommended detector set: slow over the latency
+// factor, error_spike over the error rate, resource_exhaustion_predicted
+// over the leak's time from normal to the limit. Printed per class: the
+// victim's healthy baseline before the fault (what a level is measured
+// against), the detectors' raise conditions, and one markdown row per
+// level (recall, precision, F1, latency median; lead time for the leak;
+// "other": faults of other classes raised in these traces). Precision
+// counts only the false positives of the class in these labelled traces
+// (no healthy-only hours: see the accuracy section for those); where
+// nothing was raised it is "-" (NaN in the RESULT line), as are the
+// latency and lead of a level without a detection. The default seeds
+// (1..100) are among those the recommended settings were tuned on (at the
+// default magnitudes); pass --sensitivity-first-seed for others.
+//
 // Output: the tables, then
 //   RESULT bench=detection_accuracy name=<class>.<figure> remedy=<v> caf=-
 //     ratio=- unit=<u> goal=<g> pass=<yes|no|->
 //   RESULT bench=detection_accuracy name=cost.<detector> remedy=<ns>
 //     caf=<ns> ratio=<r> unit=ns/sample goal=- pass=-
+//   RESULT bench=detection_accuracy
+//     name=sensitivity.<class>.<level>.<figure> remedy=<v> caf=- ratio=-
+//     unit=<u> goal=- pass=- level=<number>
+// where <level> is e.g. factor1_25 (x1.25), rate0_05, leak120min.
+//
+// Each part (accuracy, cost, sensitivity) has its own wall-clock budget
+// (--part-max-seconds) within the whole run's (--max-seconds); a part that
+// overruns aborts the run (exit code 3) rather than print partial figures.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -81,6 +109,15 @@ void figure(const std::string& name, double value, const char* unit,
   std::fflush(stdout);
 }
 
+/// A RESULT line without a raw-CAF side or a goal, with extra fields.
+void value(const std::string& name, double v, const char* unit,
+           const std::string& more) {
+  std::printf("RESULT bench=%s name=%s remedy=%.4g caf=- ratio=- unit=%s "
+              "goal=- pass=- %s\n",
+              bench_name, name.c_str(), v, unit, more.c_str());
+  std::fflush(stdout);
+}
+
 remedy::detector_set fresh_detectors() {
   auto ds = remedy::make_detectors(remedy::default_detectors());
   if (!ds)
@@ -111,7 +148,8 @@ double rel(caf::timespan t, const remedy::fault_trace& trace) {
 
 /// Lists the labels and raised faults of a trace with a miss or a false
 /// positive (--verbose).
-void explain(const remedy::fault_trace& trace, const remedy::trace_result& r) {
+void explain(const remedy::fault_trace& trace, const remedy::trace_result& r,
+             const std::string& tag = "") {
   auto bad = std::any_of(r.labels.begin(), r.labels.end(),
                          [](auto& l) { return !l.detected; })
              || std::any_of(r.faults.begin(), r.faults.end(), [](auto& m) {
@@ -119,7 +157,7 @@ void explain(const remedy::fault_trace& trace, const remedy::trace_result& r) {
                 });
   if (!bad)
     return;
-  std::printf("   %s:\n", trace.name.c_str());
+  std::printf("   %s%s:\n", trace.name.c_str(), tag.c_str());
   for (auto& l : r.labels)
     std::printf("     label %s on %s [%.1f, %.1f] s: %s\n",
                 remedy::to_string(l.label.cls), l.label.target.c_str(),
@@ -353,6 +391,312 @@ void run_cost(const bench::options& opts, const budget& b) {
   std::printf("\n");
 }
 
+// -- sensitivity --------------------------------------------------------------
+
+/// One swept fault magnitude.
+struct sweep {
+  fault_scenario scenario;
+  fault_class cls;
+  /// The table's level column, e.g. "latency factor".
+  const char* what;
+  std::vector<double> levels;
+  /// Fixes the magnitude to `level` (min = max).
+  std::function<void(remedy::trace_settings&, double)> apply;
+  /// The level as printed in the table, and as a RESULT name token
+  /// (no dots).
+  std::function<std::string(double)> label;
+  std::function<std::string(double)> token;
+};
+
+std::string fmt(const char* format, double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), format, x);
+  return buf;
+}
+
+/// `x` without dots, for RESULT names: 1.25 -> "1_25".
+std::string dotless(const char* format, double x) {
+  auto s = fmt(format, x);
+  std::replace(s.begin(), s.end(), '.', '_');
+  return s;
+}
+
+/// The values of `metric` of `target` in [trace.begin, until).
+std::vector<double> series_of(const remedy::fault_trace& trace,
+                              const std::string& target, const char* metric,
+                              caf::timespan until) {
+  std::vector<double> xs;
+  for (auto& in : trace.inputs) {
+    auto* x = std::get_if<remedy::sample>(&in);
+    if (x == nullptr || x->at >= until)
+      continue;
+    if (x->target == target && x->metric == metric)
+      xs.push_back(x->value);
+  }
+  return xs;
+}
+
+double mean_of(const std::vector<double>& xs) {
+  double sum = 0.0;
+  for (auto x : xs)
+    sum += x;
+  return xs.empty() ? std::nan("") : sum / static_cast<double>(xs.size());
+}
+
+double sd_of(const std::vector<double>& xs) {
+  if (xs.size() < 2)
+    return std::nan("");
+  auto m = mean_of(xs);
+  double sum = 0.0;
+  for (auto x : xs)
+    sum += (x - m) * (x - m);
+  return std::sqrt(sum / static_cast<double>(xs.size() - 1));
+}
+
+/// "median [p5, p95]" of per-trace figures.
+std::string spread(const std::vector<double>& xs, const char* format) {
+  return fmt(format, remedy::percentile(xs, 50)) + " ["
+         + fmt(format, remedy::percentile(xs, 5)) + ", "
+         + fmt(format, remedy::percentile(xs, 95)) + "]";
+}
+
+/// The victim's healthy signal before the fault, per trace of one level
+/// (the same at every level: the seeds are, and the signal before a fault
+/// does not depend on its size).
+struct baseline {
+  std::vector<double> mean;
+  std::vector<double> sd;
+  std::vector<double> cv;
+  std::vector<double> range;
+  std::vector<double> calls;
+
+  void add(const remedy::fault_trace& trace, fault_scenario scenario) {
+    if (trace.labels.empty())
+      return;
+    auto& l = trace.labels.front();
+    auto& who = l.target;
+    auto put = [&](const std::vector<double>& xs) {
+      auto m = mean_of(xs);
+      auto d = sd_of(xs);
+      mean.push_back(m);
+      sd.push_back(d);
+      cv.push_back(d / m);
+      auto [lo, hi] = std::minmax_element(xs.begin(), xs.end());
+      range.push_back(xs.empty() ? std::nan("") : *hi - *lo);
+    };
+    switch (scenario) {
+      case fault_scenario::slow:
+        put(series_of(trace, who, "latency_ms", l.start));
+        break;
+      case fault_scenario::error_spike:
+        put(series_of(trace, who, "error_rate", l.start));
+        calls.push_back(mean_of(series_of(trace, who, "calls", l.start)));
+        break;
+      case fault_scenario::memory_leak:
+        put(series_of(trace, who, "memory_mb", l.start));
+        break;
+      default:
+        break;
+    }
+  }
+};
+
+void print_baseline(const sweep& sw, const baseline& b) {
+  auto d = remedy::default_detectors();
+  auto& a = d.anomaly;
+  switch (sw.scenario) {
+    case fault_scenario::slow:
+      std::printf(
+        "healthy latency_ms of the slowed route before the fault, per trace, "
+        "median [p5, p95] over traces: mean %s ms, sd %s ms, sd/mean %s\n",
+        spread(b.mean, "%.1f").c_str(), spread(b.sd, "%.2f").c_str(),
+        spread(b.cv, "%.3f").c_str());
+      std::printf(
+        "raises: anomaly (EWMA alpha %.2f) on %zu samples in a row with z >= "
+        "%.1f and a change of at least %.0f %% of the mean, i.e. a latency of "
+        "at least %.1fx the model's mean and above mean + %.1f sd\n",
+        a.ewma.alpha, static_cast<size_t>(a.raise_after), a.z_threshold,
+        100.0 * a.min_relative_change, 1.0 + a.min_relative_change,
+        a.z_threshold);
+      break;
+    case fault_scenario::error_spike:
+      std::printf(
+        "healthy error_rate of the failing route before the fault, per trace, "
+        "median [p5, p95] over traces: mean %s, sd %s (binomial noise over "
+        "%s calls a second)\n",
+        spread(b.mean, "%.4f").c_str(), spread(b.sd, "%.4f").c_str(),
+        spread(b.calls, "%.0f").c_str());
+      for (auto& r : d.threshold.rules)
+        if (r.metric == "error_rate")
+          std::printf(
+            "raises: threshold %s at error_rate >= %.2f for %.0f s; anomaly "
+            "(EWMA alpha %.2f) on %zu samples in a row with error_rate >= mean "
+            "+ %.1f x max(sd, %.2f), i.e. at least %.3f above normal\n",
+            r.threshold.name.c_str(), r.threshold.limit,
+            std::chrono::duration<double>(r.threshold.for_duration).count(),
+            a.ewma.alpha, static_cast<size_t>(a.raise_after), a.z_threshold,
+            a.ewma.min_deviation, a.z_threshold * a.ewma.min_deviation);
+      break;
+    case fault_scenario::memory_leak: {
+      auto& t = d.trend;
+      std::printf(
+        "healthy memory_mb of the leaking target before the leak, per trace, "
+        "median [p5, p95] over traces: mean %s MB, range (sawtooth + noise) "
+        "%s MB; limit %.0f MB\n",
+        spread(b.mean, "%.0f").c_str(), spread(b.range, "%.0f").c_str(),
+        remedy::trace_settings{}.memory_limit_mb);
+      std::printf(
+        "raises: trend (least squares over %.0f s, history >= %.0f s) on %zu "
+        "forecasts in a row that reach the limit within %.0f s\n",
+        std::chrono::duration<double>(t.window).count(),
+        std::chrono::duration<double>(t.min_history).count(),
+        static_cast<size_t>(t.raise_after),
+        std::chrono::duration<double>(t.horizon).count());
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+std::vector<sweep> sweeps() {
+  using namespace std::chrono;
+  return {
+    {fault_scenario::slow,
+     fault_class::slow,
+     "latency factor",
+     {1.25, 1.5, 2.0, 2.5, 3.0, 4.0},
+     [](remedy::trace_settings& s, double x) {
+       s.slow_factor_min = s.slow_factor_max = x;
+     },
+     [](double x) { return fmt("x%g", x); },
+     [](double x) { return "factor" + dotless("%g", x); }},
+    {fault_scenario::error_spike,
+     fault_class::error_spike,
+     "error rate",
+     {0.05, 0.1, 0.15, 0.2, 0.3, 0.5},
+     [](remedy::trace_settings& s, double x) {
+       s.error_rate_min = s.error_rate_max = x;
+     },
+     [](double x) { return fmt("%g", x); },
+     [](double x) { return "rate" + dotless("%g", x); }},
+    {fault_scenario::memory_leak,
+     fault_class::resource_exhaustion_predicted,
+     "minutes to the limit",
+     {2, 5, 10, 20, 40, 60, 120},
+     [](remedy::trace_settings& s, double x) {
+       auto d = duration_cast<caf::timespan>(duration<double>(x * 60.0));
+       s.leak_duration_min = s.leak_duration_max = d;
+     },
+     [](double x) { return fmt("%g min", x); },
+     [](double x) { return "leak" + dotless("%g", x) + "min"; }},
+  };
+}
+
+/// "-" for NaN.
+std::string num(double x, const char* format) {
+  return std::isnan(x) ? std::string{"-"} : fmt(format, x);
+}
+
+void run_sensitivity(const bench::options& opts, const budget& b) {
+  auto traces = opts.get_size("sensitivity-traces", opts.quick ? 20 : 100);
+  auto first = opts.get_size("sensitivity-first-seed", 1);
+  auto verbose = opts.has("verbose");
+  std::printf("-- sensitivity: %zu traces per level (seeds %zu..%zu, the same "
+              "at every level), recommended detector set\n\n",
+              traces, first, first + traces - 1);
+  std::fflush(stdout);
+  remedy::classifier_settings cs;
+  for (auto& sw : sweeps()) {
+    auto t0 = bench::clock_type::now();
+    uint64_t inputs = 0;
+    auto cls_name = std::string{remedy::to_string(sw.cls)};
+    std::printf("### %s (%s traces) over the %s\n\n", cls_name.c_str(),
+                remedy::to_string(sw.scenario), sw.what);
+    struct row {
+      double level;
+      remedy::class_accuracy acc;
+      size_t others = 0;
+    };
+    std::vector<row> rows;
+    baseline base;
+    for (auto level : sw.levels) {
+      remedy::trace_settings ts;
+      sw.apply(ts, level);
+      if (auto err = ts.validate())
+        bench::fail("trace settings: " + remedy::render(err));
+      remedy::accuracy_report report;
+      for (size_t i = 0; i < traces; ++i) {
+        auto trace = remedy::generate_fault_trace(sw.scenario, first + i, ts);
+        inputs += trace.inputs.size();
+        if (rows.empty())
+          base.add(trace, sw.scenario);
+        auto r = report.add(trace,
+                            remedy::run_trace(trace, fresh_detectors(), cs));
+        if (verbose)
+          explain(trace, r, " (" + sw.label(level) + ")");
+        b.check("the sensitivity sweep");
+      }
+      row r{level, report.of(sw.cls), 0};
+      for (auto& fp : report.false_positives())
+        if (fp.fault.cls != sw.cls)
+          ++r.others;
+      rows.push_back(std::move(r));
+    }
+    print_baseline(sw, base);
+    auto leads = sw.cls == fault_class::resource_exhaustion_predicted;
+    // Precision of a level where nothing was raised is undefined: "-" here,
+    // NaN in its RESULT line (class_accuracy calls it 1).
+    auto precision = [](const remedy::class_accuracy& c) {
+      return c.true_positives + c.false_positives == 0 ? std::nan("")
+                                                       : c.precision();
+    };
+    std::printf("\n| %s | labels | TP | FP | FN | repeats | recall | "
+                "precision | F1 | latency median (s) |%s other |\n",
+                sw.what, leads ? " lead median (s) | lead p5 (s) |" : "");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|%s---|\n",
+                leads ? "---|---|" : "");
+    for (auto& r : rows) {
+      auto& c = r.acc;
+      std::string lead_cells;
+      if (leads)
+        lead_cells = " " + num(c.lead_median(), "%.1f") + " | "
+                     + num(remedy::percentile(c.leads, 5), "%.1f") + " |";
+      std::printf("| %s | %zu | %zu | %zu | %zu | %zu | %.3f | %s | %.3f | %s "
+                  "|%s %zu |\n",
+                  sw.label(r.level).c_str(), c.labels, c.true_positives,
+                  c.false_positives, c.false_negatives, c.repeats, c.recall(),
+                  num(precision(c), "%.3f").c_str(), c.f1(),
+                  num(c.latency_median(), "%.2f").c_str(), lead_cells.c_str(),
+                  r.others);
+    }
+    auto t1 = bench::clock_type::now();
+    std::printf("\n(%.1f s of wall time, %llu inputs. repeats: later raises "
+                "matching an already detected label, e.g. a prediction that "
+                "cleared and was raised again; precision: - when nothing was "
+                "raised; other: faults of other classes raised in these "
+                "traces)\n\n",
+                bench::since_us(t0, t1) / 1e6,
+                static_cast<unsigned long long>(inputs));
+    std::fflush(stdout);
+    for (auto& r : rows) {
+      auto& c = r.acc;
+      auto n = "sensitivity." + cls_name + "." + sw.token(r.level) + ".";
+      auto more = "level=" + fmt("%g", r.level)
+                  + " traces=" + std::to_string(traces);
+      value(n + "recall", c.recall(), "ratio", more);
+      value(n + "precision", precision(c), "ratio", more);
+      value(n + "f1", c.f1(), "ratio", more);
+      value(n + "latency_median", c.latency_median(), "s", more);
+      if (leads) {
+        value(n + "lead_median", c.lead_median(), "s", more);
+        value(n + "lead_p5", remedy::percentile(c.leads, 5), "s", more);
+      }
+    }
+    std::printf("\n");
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -360,8 +704,10 @@ int main(int argc, char** argv) {
     argc, argv,
     "[--traces=N] [--first-seed=S] [--healthy-seeds=K] [--healthy-hours=H]\n"
     "          [--healthy-first-seed=S]\n"
-    "          [--samples=N] [--reps=R] [--max-seconds=T] [--verbose]\n"
-    "          [--no-accuracy] [--no-cost]\n"
+    "          [--samples=N] [--reps=R] [--sensitivity-traces=N]\n"
+    "          [--sensitivity-first-seed=S] [--max-seconds=T]\n"
+    "          [--part-max-seconds=T] [--verbose] [--no-accuracy] [--no-cost]\n"
+    "          [--no-sensitivity] [--sensitivity-only]\n"
     "  --traces=N         labelled traces per group (default 200, quick 20)\n"
     "  --first-seed=S     their seeds are S..S+N-1 (default 1)\n"
     "  --healthy-seeds=K  healthy traces (default 4, quick 1) ...\n"
@@ -370,18 +716,40 @@ int main(int argc, char** argv) {
     "  --samples=N        samples per cost repetition (default 200000,\n"
     "                     quick 50000)\n"
     "  --reps=R           cost repetitions per side (default 9, quick 3)\n"
-    "  --max-seconds=T    wall-clock budget, then abort (default 900)\n"
+    "  --sensitivity-traces=N  traces per sweep level (default 100,\n"
+    "                     quick 20) ...\n"
+    "  --sensitivity-first-seed=S  ... with seeds S..S+N-1 (default 1)\n"
+    "  --max-seconds=T    wall-clock budget of the run, then abort (default\n"
+    "                     900)\n"
+    "  --part-max-seconds=T  wall-clock budget of each part (accuracy,\n"
+    "                     cost, sensitivity), then abort (default 300)\n"
     "  --verbose          list every miss and false positive\n"
-    "  --no-accuracy, --no-cost   skip a part\n");
-  budget b{bench::clock_type::now()
-           + std::chrono::seconds(opts.get_size("max-seconds", 900))};
-  if (!opts.has("no-accuracy")) {
+    "  --no-accuracy, --no-cost, --no-sensitivity   skip a part\n"
+    "  --sensitivity-only  run only the sensitivity sweep\n");
+  auto start = bench::clock_type::now();
+  auto deadline = start
+                  + std::chrono::seconds(opts.get_size("max-seconds", 900));
+  auto part_seconds
+    = std::chrono::seconds(opts.get_size("part-max-seconds", 300));
+  // Each part gets its own budget, within the whole run's.
+  auto part = [&] {
+    return budget{std::min(deadline, bench::clock_type::now() + part_seconds)};
+  };
+  auto only = opts.has("sensitivity-only");
+  auto accuracy = !only && !opts.has("no-accuracy");
+  auto cost = !only && !opts.has("no-cost");
+  auto sensitivity = only || !opts.has("no-sensitivity");
+  if (accuracy || sensitivity)
     std::printf("== %s  (%s)  mode=%s  loadavg=%s\n\n", bench_name,
                 bench::today().c_str(), opts.quick ? "quick" : "full",
                 bench::loadavg().c_str());
-    run_accuracy(opts, b);
-  }
-  if (!opts.has("no-cost"))
-    run_cost(opts, b);
+  if (accuracy)
+    run_accuracy(opts, part());
+  if (cost)
+    run_cost(opts, part());
+  if (sensitivity)
+    run_sensitivity(opts, part());
+  std::printf("(whole run %.1f s of wall time)\n",
+              bench::since_us(start, bench::clock_type::now()) / 1e6);
   return 0;
 }

@@ -118,6 +118,36 @@ caf::error trace_settings::validate() const {
   if (!(memory_limit_mb > 700.0) || !std::isfinite(memory_limit_mb))
     return fail("memory_limit_mb must be finite and above 700 (healthy "
                 "memory peaks at 580 MB)");
+  // Fault magnitudes: finite ranges with min <= max.
+  auto range = [](double lo, double hi) {
+    return std::isfinite(lo) && std::isfinite(hi) && lo <= hi;
+  };
+  auto span = [](caf::timespan lo, caf::timespan hi) {
+    return lo.count() >= 0 && lo <= hi;
+  };
+  if (!range(slow_factor_min, slow_factor_max) || slow_factor_min < 1.0)
+    return fail("need 1 <= slow_factor_min <= slow_factor_max (finite)");
+  if (!range(error_rate_min, error_rate_max) || !(error_rate_min > 0.0)
+      || error_rate_max > 1.0)
+    return fail("need 0 < error_rate_min <= error_rate_max <= 1");
+  if (slow_ramp_max.count() < 0 || error_ramp_max.count() < 0)
+    return fail("slow_ramp_max and error_ramp_max must not be negative");
+  if (!span(degraded_min, degraded_max) || degraded_min.count() == 0)
+    return fail("need 0 < degraded_min <= degraded_max");
+  if (!span(hang_min, hang_max) || hang_min.count() == 0)
+    return fail("need 0 < hang_min <= hang_max");
+  if (!span(leak_duration_min, leak_duration_max)
+      || leak_duration_min.count() == 0)
+    return fail("need 0 < leak_duration_min <= leak_duration_max");
+  if (!span(leak_hold_min, leak_hold_max))
+    return fail("need 0 <= leak_hold_min <= leak_hold_max");
+  if (crash_loop_crashes_min == 0
+      || crash_loop_crashes_min > crash_loop_crashes_max
+      || crash_loop_crashes_max > 1000)
+    return fail("need 1 <= crash_loop_crashes_min <= crash_loop_crashes_max "
+                "<= 1000");
+  if (!span(crash_loop_uptime_min, crash_loop_uptime_max))
+    return fail("need 0 <= crash_loop_uptime_min <= crash_loop_uptime_max");
   return caf::none;
 }
 
@@ -670,14 +700,18 @@ fault_trace generate_fault_trace(fault_scenario scenario, uint64_t seed,
       break;
     }
     case fs::crash_loop: {
-      auto n = std::uniform_int_distribution<int>{5, 8}(g);
+      auto n = std::uniform_int_distribution<int>{
+        static_cast<int>(settings.crash_loop_crashes_min),
+        static_cast<int>(settings.crash_loop_crashes_max)}(g);
       auto t = f.start;
       for (int i = 0; i < n; ++i) {
         auto backoff = std::min(0.1 * std::pow(2.0, i), 2.0)
                        * uniform(g, 0.8, 1.2);
         crash_event c{t, t + from_secs(backoff)};
         f.crashes.push_back(c);
-        t = c.restart + from_secs(uniform(g, 1.0, 8.0));
+        t = c.restart
+            + from_secs(uniform(g, secs(settings.crash_loop_uptime_min),
+                                secs(settings.crash_loop_uptime_max)));
       }
       f.end = f.crashes.back().restart;
       label(fault_class::crash_loop, f.start, f.end);
@@ -686,27 +720,37 @@ fault_trace generate_fault_trace(fault_scenario scenario, uint64_t seed,
     case fs::hang_silent:
     case fs::hang_stuck_call:
     case fs::hang_worker:
-      f.end = f.start + from_secs(uniform(g, 20.0, 180.0));
+      f.end = f.start
+              + from_secs(
+                uniform(g, secs(settings.hang_min), secs(settings.hang_max)));
       label(fault_class::hang, f.start, f.end);
       break;
     case fs::slow:
-      f.level = uniform(g, 4.0, 8.0);
-      f.ramp = from_secs(uniform(g, 0.0, 30.0));
-      f.end = f.start + from_secs(uniform(g, 60.0, 300.0));
+      f.level = uniform(g, settings.slow_factor_min, settings.slow_factor_max);
+      f.ramp = from_secs(uniform(g, 0.0, secs(settings.slow_ramp_max)));
+      f.end = f.start
+              + from_secs(uniform(g, secs(settings.degraded_min),
+                                  secs(settings.degraded_max)));
       label(fault_class::slow, f.start, f.end);
       break;
     case fs::error_spike:
-      f.level = uniform(g, 0.3, 0.9);
-      f.ramp = from_secs(uniform(g, 0.0, 10.0));
-      f.end = f.start + from_secs(uniform(g, 60.0, 300.0));
+      f.level = uniform(g, settings.error_rate_min, settings.error_rate_max);
+      f.ramp = from_secs(uniform(g, 0.0, secs(settings.error_ramp_max)));
+      f.end = f.start
+              + from_secs(uniform(g, secs(settings.degraded_min),
+                                  secs(settings.degraded_max)));
       label(fault_class::error_spike, f.start, f.end);
       break;
     case fs::memory_leak: {
       auto normal_peak = m.mem_base + m.mem_amp / 2;
-      auto minutes = uniform(g, 5.0, 20.0);
+      // Drawn in minutes (5 to 20 by default) as it always was: the same
+      // seed gives the same slope to the last bit.
+      auto minutes = uniform(g, secs(settings.leak_duration_min) / 60.0,
+                             secs(settings.leak_duration_max) / 60.0);
       f.leak_slope = (settings.memory_limit_mb - normal_peak)
                      / (minutes * 60.0);
-      f.hold = from_secs(uniform(g, 30.0, 120.0));
+      f.hold = from_secs(
+        uniform(g, secs(settings.leak_hold_min), secs(settings.leak_hold_max)));
       // Memory is at least base + leak (less noise of a few MB), so the
       // limit is reached by then.
       f.end = f.start

@@ -57,6 +57,22 @@ void linear_trend::refit() {
   slope_ = var > 0.0 ? cov / var : 0.0;
   if (!std::isfinite(slope_))
     slope_ = 0.0;
+  double sq = 0.0;
+  for (auto& [t, x] : points_) {
+    auto r = x - (mean_x_ + slope_ * (seconds(t - origin) - mean_t_));
+    sq += r * r;
+  }
+  residual_sd_ = std::sqrt(sq / n);
+  if (!std::isfinite(residual_sd_))
+    residual_sd_ = 0.0;
+}
+
+void linear_trend::clear() {
+  points_.clear();
+  slope_ = 0.0;
+  mean_t_ = 0.0;
+  mean_x_ = 0.0;
+  residual_sd_ = 0.0;
 }
 
 double linear_trend::level(time_point now) const {

@@ -1,5 +1,6 @@
 #include "remedy/actors/trend_detector.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "detector_support.hpp"
@@ -28,6 +29,12 @@ caf::error trend_detector_settings::validate() const {
       return fail(where + "not a valid direction");
   }
   if (method == trend_method::regression) {
+    if (!(break_sigmas >= 0.0) || !std::isfinite(break_sigmas))
+      return fail("break_sigmas must be >= 0 and finite, got "
+                  + format_number(break_sigmas));
+    if (!(break_share >= 0.0 && break_share <= 1.0))
+      return fail("break_share must be in [0, 1], got "
+                  + format_number(break_share));
     if (window.count() <= 0)
       return fail("window must be positive");
     if (max_points < 2)
@@ -76,6 +83,38 @@ void trend_detector::on_sample(const sample& x, detections& out) {
   auto& s = i->second;
   auto now = to_time_point(x.at);
   auto regression = settings_.method == trend_method::regression;
+  auto above = lim->direction == threshold_direction::above;
+  // A break toward the good side (memory freed, a queue drained) ends the
+  // trend: the window still holds the rise, and its line would keep
+  // forecasting the limit for minutes.
+  bool broke = false;
+  if (regression && settings_.break_sigmas > 0.0 && s.line.size() >= 10) {
+    auto level = s.line.level(now);
+    auto floor = 1e-6 * std::max(1.0, std::abs(level));
+    auto band = settings_.break_sigmas * std::max(s.line.residual_sd(), floor);
+    auto residual = x.value - level;
+    broke = (above ? residual < -band : residual > band)
+            && std::abs(residual) >= settings_.break_share * std::abs(level);
+  }
+  if (broke) {
+    s.line.clear();
+    s.first.reset();
+    s.within_run = 0;
+    s.outside_run = 0;
+    if (s.active) {
+      s.active = false;
+      detection d;
+      d.kind = detection_kind::predicted_limit;
+      d.active = false;
+      d.target = x.target;
+      d.metric = x.metric;
+      d.value = x.value;
+      d.at = x.at;
+      d.detail = "the metric broke off its trend (" + format_number(x.value)
+                 + "): the trend starts afresh";
+      emit(out, std::move(d));
+    }
+  }
   if (!(regression ? s.line.add(x.value, now) : s.smooth.add(x.value, now))) {
     ++stats_.ignored_backwards;
     return;
@@ -83,7 +122,6 @@ void trend_detector::on_sample(const sample& x, detections& out) {
   if (!s.first)
     s.first = x.at;
   auto history = x.at - *s.first >= settings_.min_history;
-  auto above = lim->direction == threshold_direction::above;
   auto reached = above ? x.value >= lim->limit : x.value <= lim->limit;
   auto ttr = reached || !history ? std::nullopt
              : regression     ? s.line.time_to_reach(lim->limit, now)

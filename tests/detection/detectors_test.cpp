@@ -471,3 +471,35 @@ TEST_CASE("crash loop detector: normal exits are not crashes, escalations "
   d.on_supervision(exited("db", 1s), out); // before the previous event
   CHECK(d.stats().ignored_backwards == 1);
 }
+
+TEST_CASE("trend detector: a drop off the trend (memory freed) clears the "
+          "prediction and the trend starts afresh",
+          "[detection][trend]") {
+  trend_detector_settings s;
+  s.limits = {{"memory_mb", 1000.0, threshold_direction::above}};
+  s.window = 5min;
+  trend_detector d{s};
+  detections out;
+  int i = 0;
+  // 5 min flat at 300 MB with a little noise, then +5 MB/s: 1000 MB after
+  // 140 s more. Freed just before the limit: back to 300 MB.
+  for (; i < 60; ++i)
+    d.on_sample(make_sample("svc", "memory_mb", 300.0 + (i % 3), i * 5s), out);
+  for (int k = 1; k <= 26; ++k, ++i)
+    d.on_sample(make_sample("svc", "memory_mb", 300.0 + k * 25.0, i * 5s),
+                out);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].active);
+  d.on_sample(make_sample("svc", "memory_mb", 300.0, i * 5s), out), ++i;
+  REQUIRE(out.size() == 2);
+  CHECK_FALSE(out[1].active);
+  CHECK_THAT(out[1].detail, Catch::Contains("broke off its trend"));
+  // Flat again for 10 minutes: no new prediction (the window with the rise
+  // was dropped; without the break the line kept forecasting the limit).
+  for (int k = 0; k < 120; ++k, ++i)
+    d.on_sample(make_sample("svc", "memory_mb", 300.0 + (k % 3), i * 5s), out);
+  CHECK(out.size() == 2);
+  trend_detector_settings bad = s;
+  bad.break_sigmas = -1;
+  CHECK_THAT(context_of(bad.validate()), Catch::Contains("break_sigmas"));
+}

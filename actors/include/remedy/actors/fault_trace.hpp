@@ -90,35 +90,43 @@ struct fault_trace {
 };
 
 /// How a labelled trace's fault is made. Every scenario runs on a few
-/// targets with healthy noise; one target gets the fault.
+/// targets with healthy noise; one target gets the fault. How large a fault
+/// is (and so how visible) comes from `trace_settings`; the figures below
+/// are its defaults.
 enum class fault_scenario : uint8_t {
   /// A child exits abnormally once (supervision `child_exited`, and a down
   /// of its heartbeat sender), is restarted after a backoff and stays up.
   /// Label: crash.
   crash,
-  /// A child crashes 5 to 8 times, each incarnation running 1 to 8 s:
-  /// label crash_loop.
+  /// A child crashes 5 to 8 times (`crash_loop_crashes_min/max`), each
+  /// incarnation running 1 to 8 s (`crash_loop_uptime_min/max`): label
+  /// crash_loop.
   crash_loop,
-  /// A service behind a route hangs: its heartbeats stop (no down), its
-  /// calls go unanswered (`oldest_ms` and `in_flight` grow, no latency or
-  /// error samples). Label: hang.
+  /// A service behind a route hangs for 20 to 180 s (`hang_min/max`): its
+  /// heartbeats stop (no down), its calls go unanswered (`oldest_ms` and
+  /// `in_flight` grow, no latency or error samples). Label: hang.
   hang_silent,
-  /// A service keeps beating and answering, but one call is stuck: the
-  /// route's `oldest_ms` grows past the 5 s deadline. Label: hang.
+  /// A service keeps beating and answering, but one call is stuck for 20
+  /// to 180 s (`hang_min/max`): the route's `oldest_ms` grows past the 5 s
+  /// deadline. Label: hang.
   hang_stuck_call,
-  /// A background worker (no route) stops beating, no down. Half of the
-  /// workers send heartbeats without an address. Label: hang.
+  /// A background worker (no route) stops beating for 20 to 180 s
+  /// (`hang_min/max`), no down. Half of the workers send heartbeats without
+  /// an address. Label: hang.
   hang_worker,
-  /// A route's `latency_ms` rises 4 to 8 times for 1 to 5 minutes. Label:
-  /// slow.
+  /// A route's `latency_ms` rises 4 to 8 times (`slow_factor_min/max`),
+  /// ramping up over 0 to 30 s (`slow_ramp_max`), for 1 to 5 minutes
+  /// (`degraded_min/max`). Label: slow.
   slow,
-  /// A route's `error_rate` rises to 0.3 to 0.9 for 1 to 5 minutes. Label:
-  /// error_spike.
+  /// A route's `error_rate` rises to 0.3 to 0.9 (`error_rate_min/max`),
+  /// ramping up over 0 to 10 s (`error_ramp_max`), for 1 to 5 minutes
+  /// (`degraded_min/max`). Label: error_spike.
   error_spike,
-  /// `memory_mb` rises linearly (5 to 20 minutes from normal to the limit)
-  /// until it crosses the limit, stays past it for 30 to 120 s, then drops
-  /// back. Labels: resource_exhaustion_predicted (from the leak's start to
-  /// the crossing) and resource_exhaustion (from the crossing to the drop).
+  /// `memory_mb` rises linearly (5 to 20 minutes from normal to the limit,
+  /// `leak_duration_min/max`) until it crosses the limit, stays past it
+  /// for 30 to 120 s (`leak_hold_min/max`), then drops back. Labels:
+  /// resource_exhaustion_predicted (from the leak's start to the crossing)
+  /// and resource_exhaustion (from the crossing to the drop).
   memory_leak,
 };
 
@@ -172,6 +180,62 @@ struct trace_settings {
   /// How often `memory_mb` is sampled, and the limit a leak crosses.
   caf::timespan memory_interval = std::chrono::seconds(5);
   double memory_limit_mb = 1024.0;
+
+  // -- fault magnitudes -------------------------------------------------------
+  //
+  // How large (and so how visible) an injected fault is. Each is drawn
+  // uniformly per trace from [min, max]; min == max fixes it (the bench's
+  // sensitivity sweep does that per level). Apart from the crash loop's
+  // number of crashes, the random draws a trace takes do not depend on
+  // these: traces of the same scenario and seed differ only in the fault's
+  // size when they change.
+
+  /// slow: the factor the victim route's `latency_ms`, `latency_max_ms`,
+  /// `oldest_ms` and `in_flight` are multiplied by at the slowdown's peak
+  /// (>= 1; 1 is no slowdown at all).
+  double slow_factor_min = 4.0;
+  double slow_factor_max = 8.0;
+  /// slow: the factor ramps up from 1 over [0, slow_ramp_max] after the
+  /// start, and down as long before the end.
+  caf::timespan slow_ramp_max = std::chrono::seconds(30);
+  /// error_spike: the share of failing calls at the spike's peak (in
+  /// (0, 1]). It replaces the route's healthy error rate where it is higher
+  /// (that rate is 0.002 to 0.02 per target, swinging +-50 % a day and
+  /// +-20 % with load), and a sample's rate is binomial over the interval's
+  /// calls (20 to 200 a second per target, +-50 % a day and +-20 % with
+  /// load), so low levels drown in the noise of quiet routes.
+  double error_rate_min = 0.3;
+  double error_rate_max = 0.9;
+  /// error_spike: the rate ramps up over [0, error_ramp_max], and down as
+  /// long before the end.
+  caf::timespan error_ramp_max = std::chrono::seconds(10);
+  /// slow and error_spike: how long the route is degraded (the label's
+  /// window, ramps included).
+  caf::timespan degraded_min = std::chrono::minutes(1);
+  caf::timespan degraded_max = std::chrono::minutes(5);
+  /// hang_silent, hang_stuck_call, hang_worker: how long the service, the
+  /// stuck call or the worker hangs. A stuck call shorter than the route's
+  /// 5 s deadline, or silence shorter than a few heartbeat intervals, is
+  /// invisible by design.
+  caf::timespan hang_min = std::chrono::seconds(20);
+  caf::timespan hang_max = std::chrono::seconds(180);
+  /// memory_leak: how long memory takes from the target's normal peak to
+  /// `memory_limit_mb` (the leak's slope: the gap over this time; a slow
+  /// leak is a small slope under the same healthy sawtooth).
+  caf::timespan leak_duration_min = std::chrono::minutes(5);
+  caf::timespan leak_duration_max = std::chrono::minutes(20);
+  /// memory_leak: how long memory stays past the limit before it drops
+  /// back (the resource_exhaustion label's window).
+  caf::timespan leak_hold_min = std::chrono::seconds(30);
+  caf::timespan leak_hold_max = std::chrono::seconds(120);
+  /// crash_loop: how many times the child crashes (>= 1; the default crash
+  /// loop detector wants 5 within 60 s) ...
+  size_t crash_loop_crashes_min = 5;
+  size_t crash_loop_crashes_max = 8;
+  /// ... and how long each restarted incarnation runs before the next
+  /// crash (the restart backoff, 0.1 s doubling up to 2 s, comes on top).
+  caf::timespan crash_loop_uptime_min = std::chrono::seconds(1);
+  caf::timespan crash_loop_uptime_max = std::chrono::seconds(8);
 
   caf::error validate() const;
 };

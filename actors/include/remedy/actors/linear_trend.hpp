@@ -46,6 +46,14 @@ public:
     return slope_;
   }
 
+  /// The standard deviation of the points around the line.
+  double residual_sd() const {
+    return residual_sd_;
+  }
+
+  /// Forgets every point.
+  void clear();
+
   /// The line's value at `now`.
   double level(time_point now) const;
 
@@ -69,6 +77,7 @@ private:
   /// Mean time (seconds after the oldest point) and mean value.
   double mean_t_ = 0.0;
   double mean_x_ = 0.0;
+  double residual_sd_ = 0.0;
 };
 
 } // namespace remedy

@@ -47,6 +47,14 @@ struct trend_detector_settings {
   /// For `holt`: the smoothing; its `warm_up` is the samples before any
   /// forecast.
   holt_settings holt;
+  /// For `regression`: a sample at least this many residual standard
+  /// deviations and `break_share` of the line's level below the line (for
+  /// an `above` limit; above it for `below`) is a break, not noise: memory
+  /// freed by a restart, a queue drained. The series starts afresh, and a
+  /// raised prediction clears. 0 turns this off.
+  double break_sigmas = 4.0;
+  /// See `break_sigmas` (0 to 1): a GC cycle's drop is not a break.
+  double break_share = 0.25;
   /// No forecast before a series covers this much time (not negative): a
   /// trend needs history.
   caf::timespan min_history = std::chrono::minutes(2);
