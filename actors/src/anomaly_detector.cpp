@@ -49,6 +49,9 @@ caf::error anomaly_detector_settings::validate() const {
   if (!(min_relative_change >= 0.0) || !std::isfinite(min_relative_change))
     return fail("min_relative_change must be >= 0 and finite, got "
                 + format_number(min_relative_change));
+  if (!std::isfinite(learn_clip) || (learn_clip != 0.0 && learn_clip < 1.0))
+    return fail("learn_clip must be 0 or >= 1 and finite, got "
+                + format_number(learn_clip));
   if (raise_after == 0)
     return fail("raise_after must be at least 1");
   if (clear_after == 0)
@@ -113,10 +116,20 @@ void anomaly_detector::on_sample(const sample& x, detections& out) {
   // an active series are not learned (an active series learns again once
   // it cleared).
   if (!anomalous && !s.active) {
+    auto learned = x.value;
+    if (settings_.learn_clip > 0.0 && warm) {
+      // Only the estimator's own deviation floor keeps this finite.
+      auto dev = s.ewma ? std::max(s.ewma->std_deviation(),
+                                   settings_.ewma.min_deviation)
+                        : std::max(s.robust->mad() / 0.6745,
+                                   settings_.robust.min_mad);
+      auto band = settings_.learn_clip * dev;
+      learned = std::clamp(learned, centre - band, centre + band);
+    }
     if (s.ewma)
-      s.ewma->add(x.value);
+      s.ewma->add(learned);
     else
-      s.robust->add(x.value);
+      s.robust->add(learned);
   }
   auto report = [&](bool active) {
     s.active = active;

@@ -503,3 +503,44 @@ TEST_CASE("trend detector: a drop off the trend (memory freed) clears the "
   bad.break_sigmas = -1;
   CHECK_THAT(context_of(bad.validate()), Catch::Contains("break_sigmas"));
 }
+
+TEST_CASE("anomaly detector: clipping what it learns catches a slowdown that "
+          "ramps up, which an unclipped model learns as normal",
+          "[detection][anomaly]") {
+  auto settings = [](double clip) {
+    anomaly_detector_settings s;
+    s.metrics = {"latency_ms"};
+    s.ewma.alpha = 0.1;
+    s.ewma.warm_up = 30;
+    s.z_threshold = 4;
+    s.raise_after = 3;
+    s.min_relative_change = 0.5;
+    s.learn_clip = clip;
+    return s;
+  };
+  auto first_raise = [](anomaly_detector& d) -> std::optional<int> {
+    detections out;
+    int i = 0;
+    for (; i < 200; ++i)
+      d.on_sample(make_sample("api", "latency_ms", noise(i), i * 1s), out);
+    REQUIRE(out.empty());
+    // A ramp from 10 ms to 30 ms over 20 s, then 30 ms for 280 s: the
+    // unclipped model learns each step (measured: it never raises).
+    for (int k = 0; k < 300; ++k, ++i) {
+      auto v = 10.0 + 20.0 * std::min(k, 20) / 20.0 + (noise(i) - 10.0);
+      d.on_sample(make_sample("api", "latency_ms", v, i * 1s), out);
+      if (!out.empty())
+        return k;
+    }
+    return std::nullopt;
+  };
+  anomaly_detector plain{settings(0.0)};
+  anomaly_detector clipped{settings(2.0)};
+  auto p = first_raise(plain);
+  auto c = first_raise(clipped);
+  CHECK_FALSE(p);
+  REQUIRE(c);
+  CHECK(*c < 20); // during the ramp
+  anomaly_detector_settings bad = settings(0.5);
+  CHECK_THAT(context_of(bad.validate()), Catch::Contains("learn_clip"));
+}

@@ -46,6 +46,11 @@ struct anomaly_detector_settings {
   /// at least this share of it (0: off): keeps a very steady metric from
   /// raising on changes too small to matter.
   double min_relative_change = 0.2;
+  /// Samples are learned clipped to the model's centre +- this many
+  /// deviations (0: not clipped; otherwise at least 1). Without clipping,
+  /// a slowdown that ramps up teaches the model its own first samples
+  /// (each just below `z_threshold`), and the fault becomes the normal.
+  double learn_clip = 0.0;
   /// This many anomalous samples in a row raise (>= 1).
   uint32_t raise_after = 3;
   /// This many normal samples in a row clear (>= 1).
