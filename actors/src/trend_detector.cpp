@@ -84,6 +84,21 @@ void trend_detector::on_sample(const sample& x, detections& out) {
   auto now = to_time_point(x.at);
   auto regression = settings_.method == trend_method::regression;
   auto above = lim->direction == threshold_direction::above;
+  auto report = [&](bool active, std::string why,
+                    std::optional<caf::timespan> lead = std::nullopt) {
+    s.active = active;
+    detection d;
+    d.kind = detection_kind::predicted_limit;
+    d.active = active;
+    d.target = x.target;
+    d.metric = x.metric;
+    d.value = x.value;
+    d.score = lim->limit != 0.0 ? x.value / lim->limit : x.value;
+    d.lead = lead ? *lead : caf::timespan{0};
+    d.at = x.at;
+    d.detail = std::move(why);
+    emit(out, std::move(d));
+  };
   // A break toward the good side (memory freed, a queue drained) ends the
   // trend: the window still holds the rise, and its line would keep
   // forecasting the limit for minutes.
@@ -101,19 +116,9 @@ void trend_detector::on_sample(const sample& x, detections& out) {
     s.first.reset();
     s.within_run = 0;
     s.outside_run = 0;
-    if (s.active) {
-      s.active = false;
-      detection d;
-      d.kind = detection_kind::predicted_limit;
-      d.active = false;
-      d.target = x.target;
-      d.metric = x.metric;
-      d.value = x.value;
-      d.at = x.at;
-      d.detail = "the metric broke off its trend (" + format_number(x.value)
-                 + "): the trend starts afresh";
-      emit(out, std::move(d));
-    }
+    if (s.active)
+      report(false, "the metric broke off its trend ("
+                      + format_number(x.value) + "): the trend starts afresh");
   }
   if (!(regression ? s.line.add(x.value, now) : s.smooth.add(x.value, now))) {
     ++stats_.ignored_backwards;
@@ -139,24 +144,12 @@ void trend_detector::on_sample(const sample& x, detections& out) {
     s.within_run = 0;
     ++s.outside_run;
   }
-  auto report = [&](bool active, std::string why) {
-    s.active = active;
-    detection d;
-    d.kind = detection_kind::predicted_limit;
-    d.active = active;
-    d.target = x.target;
-    d.metric = x.metric;
-    d.value = x.value;
-    d.score = lim->limit != 0.0 ? x.value / lim->limit : x.value;
-    d.lead = ttr ? *ttr : caf::timespan{0};
-    d.at = x.at;
-    d.detail = std::move(why);
-    emit(out, std::move(d));
-  };
   if (!s.active && s.within_run >= settings_.raise_after)
-    report(true, x.metric + " " + format_number(x.value) + " reaches "
-                   + format_number(lim->limit) + " in " + format_ms(*ttr)
-                   + " at " + format_number(slope) + "/s");
+    report(true,
+           x.metric + " " + format_number(x.value) + " reaches "
+             + format_number(lim->limit) + " in " + format_ms(*ttr) + " at "
+             + format_number(slope) + "/s",
+           ttr);
   else if (s.active && reached)
     report(false, "limit reached");
   else if (s.active && s.outside_run >= settings_.clear_after)
