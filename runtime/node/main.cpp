@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
 
   CLI::App app{"remedy-node: the Remedy runtime's program. Without a command "
                "it runs the supervision demo: a supervision tree under real "
-               "client load with random crashes, then a measured summary.",
+               "client load with random crashes, watched by Remedy's "
+               "detection pipeline, then a measured summary.",
                "remedy-node"};
   app.set_version_flag("--version", std::string{remedy::version()});
   app

@@ -28,6 +28,8 @@
 #include <spdlog/spdlog.h>
 
 #include "demo_service.hpp"
+#include "remedy/actors/detection_tree.hpp"
+#include "remedy/actors/fault.hpp"
 #include "remedy/runtime/atoms.hpp"
 #include "remedy/runtime/config.hpp"
 #include "remedy/runtime/error.hpp"
@@ -60,6 +62,8 @@ using ev_kind = supervision_event_kind;
 // -- the service's shape ------------------------------------------------------
 
 constexpr const char* root_name = "service";
+/// The root of the detection pipeline's own tree.
+constexpr const char* detection_root_name = "detection";
 constexpr size_t session_count = 4;
 /// Requests the client keeps in flight.
 constexpr size_t in_flight = 16;
@@ -146,6 +150,8 @@ std::string slot_name(size_t slot) {
 struct event_log {
   std::mutex mtx;
   std::vector<supervision_event> events;
+  /// Every fault event of the detection pipeline, with when it arrived.
+  std::vector<std::pair<steady::time_point, fault_event>> faults;
   std::atomic<uint64_t> restarts{0};
   std::atomic<uint64_t> escalations{0};
 };
@@ -163,11 +169,17 @@ struct observer_state {
 caf::behavior observer(caf::stateful_actor<observer_state>* self,
                        event_log_ptr log) {
   subscribe(self, "supervision.");
+  subscribe(self, "fault.");
   return {
     [](ready_atom) { return true; },
     [self](flush_atom) {
       unsubscribe(self, "supervision.");
+      unsubscribe(self, "fault.");
       return true;
+    },
+    [log](fault_event& ev) {
+      std::lock_guard<std::mutex> guard{log->mtx};
+      log->faults.emplace_back(steady::now(), std::move(ev));
     },
     [log](supervision_event& ev) {
       if (ev.kind == ev_kind::child_restarted)
@@ -575,6 +587,93 @@ std::string event_key(const supervision_event& ev) {
   return sup.empty() ? ev.child : sup + "/" + ev.child;
 }
 
+/// What the detection pipeline made of the injected crashes.
+struct detection_analysis {
+  /// Injected crashes during which a crash or crash_loop fault of the
+  /// crashed child was active (raised by then, or within `grace` after).
+  size_t classified = 0;
+  /// Crash to the raise of a fault that was not active yet at the crash.
+  latency_set to_fault;
+  /// Crashed children and supervisors that escalated (a supervisor that
+  /// gives up is a crash loop of its own, and a crash of its parent's
+  /// child), and faults raised on other targets.
+  std::set<std::string> crashed;
+  std::vector<std::string> stray;
+  size_t raised = 0;
+  std::map<std::string, size_t> by_class;
+  std::vector<std::string> missed;
+};
+
+detection_analysis
+analyze_detection(const std::vector<supervision_event>& events,
+                  const std::vector<crash_record>& crashes,
+                  const std::vector<std::pair<steady::time_point, fault_event>>&
+                    faults) {
+  constexpr auto grace = std::chrono::seconds(2);
+  detection_analysis d;
+  // Incarnation -> the child's target name ("<supervisor>/<child>").
+  std::unordered_map<uint64_t, std::string> target_of;
+  for (auto& ev : events) {
+    if (!ev.child.empty() && ev.actor != 0)
+      target_of[ev.actor] = ev.supervisor + "/" + ev.child;
+    if (ev.kind == ev_kind::escalated)
+      d.crashed.insert(ev.supervisor);
+  }
+  // Each crash-like fault's active interval, by target.
+  struct interval {
+    steady::time_point raised;
+    steady::time_point cleared = steady::time_point::max();
+  };
+  std::map<uint64_t, std::pair<std::string, interval>> by_id;
+  for (auto& [t, ev] : faults) {
+    auto& f = ev.what;
+    if (ev.kind == fault_event_kind::raised) {
+      ++d.raised;
+      ++d.by_class[to_string(f.cls)];
+    }
+    if (f.cls != fault_class::crash && f.cls != fault_class::crash_loop)
+      continue;
+    if (ev.kind == fault_event_kind::raised)
+      by_id[f.id] = {f.target, interval{t}};
+    else if (ev.kind == fault_event_kind::cleared && by_id.count(f.id) > 0)
+      by_id[f.id].second.cleared = t;
+  }
+  for (auto& c : crashes) {
+    auto i = target_of.find(c.actor);
+    if (i == target_of.end()) {
+      d.missed.push_back("actor " + num(c.actor) + " (no supervision event)");
+      continue;
+    }
+    d.crashed.insert(i->second);
+    bool covered = false;
+    std::optional<caf::timespan> latency;
+    for (auto& [id, x] : by_id) {
+      auto& [target, iv] = x;
+      if (target != i->second || iv.raised > c.at + grace || iv.cleared < c.at)
+        continue;
+      covered = true;
+      if (iv.raised >= c.at)
+        latency = std::min(latency.value_or(caf::timespan::max()),
+                           caf::timespan{iv.raised - c.at});
+      else
+        latency = caf::timespan{0}; // already active: the same outage
+    }
+    if (covered) {
+      ++d.classified;
+      if (latency && latency->count() > 0)
+        d.to_fault.xs.push_back(*latency);
+    } else {
+      d.missed.push_back(i->second + " (actor " + num(c.actor) + ")");
+    }
+  }
+  for (auto& [t, ev] : faults)
+    if (ev.kind == fault_event_kind::raised
+        && d.crashed.count(ev.what.target) == 0)
+      d.stray.push_back(std::string{to_string(ev.what.cls)} + " of "
+                        + ev.what.target);
+  return d;
+}
+
 analysis analyze(const std::vector<supervision_event>& events,
                  const std::vector<crash_record>& crashes,
                  const client_report& client, steady::time_point stop_at) {
@@ -751,6 +850,7 @@ private:
   chaos_report_ptr chaos_report_ = std::make_shared<chaos_report>();
 
   caf::actor observer_;
+  caf::actor detection_root_;
   caf::actor client_;
   caf::actor chaos_;
   supervision_tree tree_;
@@ -789,6 +889,26 @@ bool demo::setup() {
   if (auto ok = ask<bool>(self_, observer_, ready_atom::value); !ok) {
     setup_error_ = "cannot subscribe to the event bus: " + render(ok.error());
     return false;
+  }
+  // 1b. Remedy's detection pipeline, a tree of its own: it reads the
+  //     service's supervision events and classifies its crashes.
+  auto detection = detection_tree(detection_root_name).spawn(sys_);
+  if (!detection) {
+    setup_error_ = "cannot spawn the detection tree: "
+                   + render(detection.error());
+    return false;
+  }
+  detection_root_ = detection->root;
+  self_->monitor(detection_root_);
+  {
+    caf::error err = caf::make_error(caf::sec::request_timeout);
+    self_->request(detection_root_, step_timeout, await_started_atom::value)
+      .receive([&] { err = caf::none; },
+               [&](caf::error& x) { err = std::move(x); });
+    if (err) {
+      setup_error_ = "the detection tree did not start: " + render(err);
+      return false;
+    }
   }
   // 2. The tree. parse and index get their endpoints up front, because the
   //    stage before each forwards to it and is started with its handle.
@@ -1038,7 +1158,7 @@ void demo::stop_everything() {
   }
   // 3. The demo's own actors: the client and chaos end by themselves.
   std::vector<caf::actor_addr> waiting;
-  for (auto* x : {&observer_, &client_, &chaos_}) {
+  for (auto* x : {&observer_, &client_, &chaos_, &detection_root_}) {
     if (!*x)
       continue;
     if (x != &client_ || !client_done_)
@@ -1073,13 +1193,19 @@ void demo::stop_everything() {
 
 int demo::report() {
   std::vector<supervision_event> events;
+  std::vector<std::pair<steady::time_point, fault_event>> faults;
   {
     std::lock_guard<std::mutex> guard{events_->mtx};
-    events = events_->events;
+    // The detection tree's own events are not the service's.
+    for (auto& ev : events_->events)
+      if (ev.supervisor.rfind(detection_root_name, 0) != 0)
+        events.push_back(ev);
+    faults = events_->faults;
   }
   auto crashes = ledger_->snapshot();
   auto& cr = *client_report_;
   auto a = analyze(events, crashes, cr, stop_at_);
+  auto d = analyze_detection(events, crashes, faults);
   uint64_t sent = cr.sent;
   uint64_t answered = cr.answered;
   uint64_t failed = cr.failed;
@@ -1227,6 +1353,18 @@ int demo::report() {
     out("    (a reply counts when it came from a newer incarnation of the "
         "crashed child, through its endpoint)");
     out("");
+    out("== detection (detection_tree on the same event bus)");
+    std::string classes;
+    for (auto& [cls, n] : d.by_class)
+      classes += (classes.empty() ? "" : ", ") + cls + " " + num(n);
+    out("  faults raised                  " + num(d.raised)
+        + (classes.empty() ? std::string{} : " (" + classes + ")"));
+    out("  crashes classified             " + num(d.classified) + " of "
+        + num(crashes.size()) + " (a crash counts when a crash or crash_loop "
+        "fault of its child was active at it)");
+    out("  crash -> fault raised          " + d.to_fault.describe()
+        + "  (crashes that opened a new fault)");
+    out("");
     out("== endpoints (endpoint_stats before shutdown)");
     out("  " + pad("endpoint", 22)
         + "state    forwarded  stashed  replayed  rejected  expired  pending");
@@ -1303,6 +1441,19 @@ int demo::report() {
            + render(root_early_reason_) + ")"
        : "tree stopped cleanly (" + render(root_exit_reason_)
            + "), no actor left running (" + num(running_left_) + ")"});
+  {
+    std::string text = "every injected crash classified by the detection "
+                       "pipeline (crash or crash_loop): "
+                       + num(d.classified) + " of " + num(crashes.size())
+                       + "; faults on targets that did not crash: "
+                       + num(d.stray.size());
+    for (auto& x : d.missed)
+      text += "\n         not classified: " + x;
+    for (auto& x : d.stray)
+      text += "\n         stray fault: " + x;
+    checks.push_back(
+      {d.classified == crashes.size() && d.stray.empty(), text});
+  }
   bool all_ok = true;
   std::cout << "== checks\n";
   for (auto& c : checks) {
