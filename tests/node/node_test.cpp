@@ -133,6 +133,15 @@ TEST_CASE("remedy-node's supervision demo crashes workers and passes its "
   auto failed = std::stoull(m[5]);
   auto unanswered = std::stoull(m[6]);
   CHECK(crashes > 0);
+  // The detection pipeline classified every crash, and only those.
+  std::regex detection{"\\[ok\\] every injected crash classified by the "
+                       "detection pipeline \\(crash or crash_loop\\): "
+                       "([0-9]+) of ([0-9]+); faults on targets that did not "
+                       "crash: 0"};
+  std::smatch dm;
+  REQUIRE(std::regex_search(r.out, dm, detection));
+  CHECK(std::stoull(dm[1]) == crashes);
+  CHECK(std::stoull(dm[2]) == crashes);
   CHECK(restarted == crashes);
   CHECK(requests > 0);
   CHECK(answered > 0);
