@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <map>
 #include <utility>
@@ -11,7 +10,9 @@
 #include <caf/actor_control_block.hpp>
 #include <caf/node_id.hpp>
 
+#include "remedy/runtime/format.hpp"
 #include "remedy/runtime/heartbeat.hpp"
+#include "remedy/runtime/time_units.hpp"
 
 namespace remedy {
 
@@ -19,9 +20,6 @@ namespace {
 
 using ts = caf::timespan;
 
-double secs(ts x) {
-  return std::chrono::duration<double>(x).count();
-}
 
 /// An address that stands for an actor that never ran: a control block with
 /// no actor behind it, already "dead" (no strong reference), freed with the
@@ -354,9 +352,9 @@ trace_result accuracy_report::add(const fault_trace& trace,
     ++c.labels;
     if (l.detected) {
       ++c.true_positives;
-      c.latencies.push_back(secs(l.latency));
+      c.latencies.push_back(seconds_of(l.latency));
       if (l.lead)
-        c.leads.push_back(secs(*l.lead));
+        c.leads.push_back(seconds_of(*l.lead));
     } else {
       ++c.false_negatives;
       misses_.emplace_back(trace.name, l.label);
@@ -385,8 +383,8 @@ trace_result accuracy_report::add(const fault_trace& trace,
 void accuracy_report::add_healthy(const std::string& name,
                                   caf::timespan duration, size_t targets,
                                   const std::vector<raised_fault>& raised) {
-  healthy_seconds_ += secs(duration);
-  healthy_target_seconds_ += secs(duration) * static_cast<double>(targets);
+  healthy_seconds_ += seconds_of(duration);
+  healthy_target_seconds_ += seconds_of(duration) * static_cast<double>(targets);
   for (auto& f : raised) {
     ++classes_[static_cast<size_t>(f.cls)].false_positives;
     ++healthy_fps_;
@@ -435,43 +433,34 @@ accuracy_report::misses() const {
 }
 
 std::string accuracy_report::markdown() const {
-  std::string out;
-  char buf[512];
-  auto num = [](double x, const char* fmt) {
-    if (std::isnan(x))
-      return std::string{"-"};
-    char b[64];
-    std::snprintf(b, sizeof(b), fmt, x);
-    return std::string{b};
+  auto fixed = [](double x, int decimals) {
+    return std::isnan(x) ? std::string{"-"} : format_fixed(x, decimals);
   };
+  auto count = [](size_t n) { return std::to_string(n); };
+  std::string out;
   out += "| class | labels | TP | FP | FN | superseded | precision | recall "
          "| F1 | latency median (s) | latency p95 (s) | lead median (s) |\n";
   out += "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (auto& c : classes_) {
     if (c.labels == 0 && c.false_positives == 0)
       continue;
-    auto cls = c.cls;
-    std::snprintf(buf, sizeof(buf),
-                  "| %s | %zu | %zu | %zu | %zu | %zu | %.3f | %.3f | %.3f "
-                  "| %s | %s | %s |\n",
-                  to_string(cls), c.labels, c.true_positives, c.false_positives,
-                  c.false_negatives, c.superseded, c.precision(), c.recall(),
-                  c.f1(), num(c.latency_median(), "%.2f").c_str(),
-                  num(c.latency_p95(), "%.2f").c_str(),
-                  num(c.lead_median(), "%.1f").c_str());
-    out += buf;
+    out += std::string{"| "} + to_string(c.cls) + " | " + count(c.labels)
+           + " | " + count(c.true_positives) + " | "
+           + count(c.false_positives) + " | " + count(c.false_negatives)
+           + " | " + count(c.superseded) + " | " + fixed(c.precision(), 3)
+           + " | " + fixed(c.recall(), 3) + " | " + fixed(c.f1(), 3) + " | "
+           + fixed(c.latency_median(), 2) + " | " + fixed(c.latency_p95(), 2)
+           + " | " + fixed(c.lead_median(), 1) + " |\n";
   }
   out += "\nFP: false positives in labelled and healthy traces alike. "
          "superseded: faults of the class raised within the window of a "
          "label whose class wins over it (e.g. the crash at a crash loop's "
          "first exit), not counted as false positives. latency: label start "
          "to raise; lead: raise to the limit.\n";
-  std::snprintf(buf, sizeof(buf),
-                "\nhealthy signal: %.1f h (%.1f target-hours), %zu false "
-                "positives, %.4f per hour\n",
-                healthy_hours(), healthy_target_hours(), healthy_fps_,
-                false_positives_per_hour());
-  out += buf;
+  out += "\nhealthy signal: " + fixed(healthy_hours(), 1) + " h ("
+         + fixed(healthy_target_hours(), 1) + " target-hours), "
+         + count(healthy_fps_) + " false positives, "
+         + fixed(false_positives_per_hour(), 4) + " per hour\n";
   return out;
 }
 

@@ -17,6 +17,7 @@
 
 #include "remedy/runtime/error.hpp"
 #include "remedy/runtime/format.hpp"
+#include "remedy/runtime/time_units.hpp"
 
 namespace remedy::detail {
 
@@ -56,15 +57,8 @@ inline time_point add_saturated(time_point t, caf::timespan d) {
   return time_point{} + caf::timespan{sum};
 }
 
-/// A duration in seconds.
-inline double seconds_of(caf::timespan x) {
-  return std::chrono::duration<double>{x}.count();
-}
-
-/// A duration in milliseconds.
-inline double ms_of(caf::timespan x) {
-  return std::chrono::duration<double, std::milli>{x}.count();
-}
+using remedy::ms_of;
+using remedy::seconds_of;
 
 /// `x` clamped to [-limit, limit]; NaN becomes `nan_value`.
 inline double clamp_finite(double x, double limit, double nan_value = 0.0) {

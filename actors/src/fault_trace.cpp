@@ -8,6 +8,7 @@
 #include <caf/exit_reason.hpp>
 
 #include "remedy/runtime/error.hpp"
+#include "remedy/runtime/time_units.hpp"
 
 namespace remedy {
 
@@ -161,13 +162,7 @@ using rng_type = std::mt19937_64;
 constexpr double two_pi = 6.283185307179586;
 constexpr double day_s = 86400.0;
 
-double secs(ts x) {
-  return std::chrono::duration<double>(x).count();
-}
 
-ts from_secs(double s) {
-  return ts{static_cast<ts::rep>(std::llround(s * 1e9))};
-}
 
 /// splitmix64: decorrelates seeds that differ in a few bits.
 uint64_t mix(uint64_t x) {
@@ -237,8 +232,8 @@ struct fault_plan {
       return 0.0;
     if (ramp.count() <= 0)
       return 1.0;
-    auto r = secs(ramp);
-    return std::min({1.0, secs(t - start) / r, secs(end - t) / r});
+    auto r = seconds_of(ramp);
+    return std::min({1.0, seconds_of(t - start) / r, seconds_of(end - t) / r});
   }
 };
 
@@ -284,10 +279,10 @@ struct target_model {
 
   /// The daily and load swings at `t`, each around 1.
   double day(ts t) const {
-    return std::sin(two_pi * secs(t) / day_s + day_phase);
+    return std::sin(two_pi * seconds_of(t) / day_s + day_phase);
   }
   double load(ts t) const {
-    return std::sin(two_pi * secs(t) / load_period_s + load_phase);
+    return std::sin(two_pi * seconds_of(t) / load_period_s + load_phase);
   }
   double calls_rate(ts t) const {
     return calls_per_s * (1.0 + 0.5 * day(t)) * (1.0 + 0.2 * load(t));
@@ -348,15 +343,15 @@ public:
       m.mem_period_s = uniform(rng_, 60.0, 600.0);
       m.mem_phase_s = uniform(rng_, 0.0, m.mem_period_s);
       m.mem_noise = uniform(rng_, 0.5, 3.0);
-      auto hb = secs(settings_.heartbeat_interval);
-      m.next_beat = begin + from_secs(uniform(rng_, 0.0, hb));
+      auto hb = seconds_of(settings_.heartbeat_interval);
+      m.next_beat = begin + from_seconds(uniform(rng_, 0.0, hb));
       m.last_beat = begin;
       m.next_sample
         = begin
-          + from_secs(uniform(rng_, 0.0, secs(settings_.sample_interval)));
+          + from_seconds(uniform(rng_, 0.0, seconds_of(settings_.sample_interval)));
       m.next_memory
         = begin
-          + from_secs(uniform(rng_, 0.0, secs(settings_.memory_interval)));
+          + from_seconds(uniform(rng_, 0.0, seconds_of(settings_.memory_interval)));
       targets_.push_back(std::move(m));
     };
     for (size_t i = 1; i <= settings_.services; ++i)
@@ -433,11 +428,11 @@ public:
   void emit(ts to, std::vector<trace_input>& out) {
     // Reserve what the streams will add (a little more): growing a vector
     // of variants moves every input it holds.
-    auto span = secs(to - emitted_until_);
+    auto span = seconds_of(to - emitted_until_);
     if (span > 0.0) {
-      auto per_target = span / secs(settings_.heartbeat_interval)
-                        + span / secs(settings_.memory_interval);
-      auto per_route = span / secs(settings_.sample_interval)
+      auto per_target = span / seconds_of(settings_.heartbeat_interval)
+                        + span / seconds_of(settings_.memory_interval);
+      auto per_route = span / seconds_of(settings_.sample_interval)
                        * (settings_.all_route_metrics ? 6.0 : 3.0);
       auto n = static_cast<double>(targets_.size()) * per_target
                + static_cast<double>(settings_.services) * per_route;
@@ -454,7 +449,7 @@ public:
 
 private:
   void emit_heartbeats(target_model& m, ts to, std::vector<trace_input>& out) {
-    auto interval = secs(settings_.heartbeat_interval);
+    auto interval = seconds_of(settings_.heartbeat_interval);
     while (m.next_beat < to) {
       auto t = m.next_beat;
       size_t index = 0;
@@ -464,13 +459,13 @@ private:
         m.incarnation = index + 2;
         m.seq = 0;
         m.last_beat = c->exit;
-        m.next_beat = c->restart + from_secs(uniform(m.hb_rng, 0.0005, 0.01));
+        m.next_beat = c->restart + from_seconds(uniform(m.hb_rng, 0.0005, 0.01));
         continue;
       }
       if (m.hung(t)) {
         // The pending heartbeat tick runs as soon as the actor is free.
         m.last_beat = t;
-        m.next_beat = m.fault->end + from_secs(uniform(m.hb_rng, 0.0005, 0.05));
+        m.next_beat = m.fault->end + from_seconds(uniform(m.hb_rng, 0.0005, 0.05));
         continue;
       }
       out.emplace_back(
@@ -478,8 +473,8 @@ private:
       m.last_beat = t;
       auto gap = interval * (1.0 + normal(m.hb_rng, 0.0, m.jitter));
       if (chance(m.hb_rng, settings_.pause_probability))
-        gap += uniform(m.hb_rng, 0.0, secs(settings_.max_pause));
-      m.next_beat = t + from_secs(std::max(gap, 0.1 * interval));
+        gap += uniform(m.hb_rng, 0.0, seconds_of(settings_.max_pause));
+      m.next_beat = t + from_seconds(std::max(gap, 0.1 * interval));
     }
   }
 
@@ -494,7 +489,7 @@ private:
 
   void route_sample(target_model& m, ts t, std::vector<trace_input>& out) {
     auto& g = m.route_rng;
-    auto s = secs(settings_.sample_interval);
+    auto s = seconds_of(settings_.sample_interval);
     auto from = t - settings_.sample_interval;
     auto put = [&](const char* metric, double value) {
       out.emplace_back(sample{m.name, metric, value, t});
@@ -533,7 +528,7 @@ private:
         case fs::hang_silent:
           if (f->in(t) && t - f->start >= settings_.sample_interval / 2) {
             // Nothing is answered: only the call gauges move.
-            auto age = secs(t - f->start);
+            auto age = seconds_of(t - f->start);
             if (all) {
               put("calls", 0.0);
               put("in_flight", in_flight + std::floor(rate * age));
@@ -542,7 +537,7 @@ private:
             return;
           }
           if (t >= f->end && from < f->end) {
-            auto d = secs(f->end - f->start);
+            auto d = seconds_of(f->end - f->start);
             late_calls = std::floor(rate * d);
             late_ms = d * 500.0;
             max_latency = std::max(max_latency, d * 1000.0);
@@ -550,10 +545,10 @@ private:
           break;
         case fs::hang_stuck_call:
           if (f->in(t)) {
-            oldest = std::max(oldest, secs(t - f->start) * 1000.0);
+            oldest = std::max(oldest, seconds_of(t - f->start) * 1000.0);
             in_flight += 1.0;
           } else if (t >= f->end && from < f->end) {
-            auto d = secs(f->end - f->start);
+            auto d = seconds_of(f->end - f->start);
             late_calls = 1.0;
             late_ms = d * 1000.0;
             max_latency = std::max(max_latency, late_ms);
@@ -564,7 +559,7 @@ private:
           for (auto& c : f->crashes) {
             if (c.exit <= from && c.restart > t) {
               // Down for the whole interval: calls wait in the endpoint.
-              auto age = secs(t - c.exit);
+              auto age = seconds_of(t - c.exit);
               if (all) {
                 put("calls", 0.0);
                 put("in_flight", std::floor(rate * age));
@@ -575,7 +570,7 @@ private:
             if (c.exit > from && c.exit <= t)
               extra_failures += std::max(1.0, in_flight);
             if (c.restart > from && c.restart <= t) {
-              auto d = secs(c.restart - std::max(c.exit, from));
+              auto d = seconds_of(c.restart - std::max(c.exit, from));
               late_calls += std::floor(rate * d);
               late_ms = d * 500.0;
               max_latency = std::max(max_latency, d * 1000.0);
@@ -611,13 +606,13 @@ private:
     while (m.next_memory < to) {
       auto t = m.next_memory;
       m.next_memory += step;
-      auto phase = std::fmod(secs(t) + m.mem_phase_s, m.mem_period_s);
+      auto phase = std::fmod(seconds_of(t) + m.mem_phase_s, m.mem_period_s);
       auto value = m.mem_base + m.mem_amp * phase / m.mem_period_s
                    + normal(m.mem_rng, 0.0, m.mem_noise);
       if (m.fault && m.fault->scenario == fault_scenario::memory_leak) {
         auto& f = *m.fault;
         if (t >= f.start && (!f.drop || t < *f.drop)) {
-          value += f.leak_slope * secs(t - f.start);
+          value += f.leak_slope * seconds_of(t - f.start);
           if (!f.reached && value >= limit) {
             f.reached = t;
             f.drop = t + f.hold;
@@ -637,7 +632,7 @@ private:
 
 /// A trace starts at a random time of day 1000 h after the clock's epoch.
 ts trace_begin(rng_type& g) {
-  return std::chrono::hours(1000) + from_secs(uniform(g, 0.0, day_s));
+  return std::chrono::hours(1000) + from_seconds(uniform(g, 0.0, day_s));
 }
 
 } // namespace
@@ -680,7 +675,7 @@ fault_trace generate_fault_trace(fault_scenario scenario, uint64_t seed,
   fault_plan f;
   f.scenario = scenario;
   f.start = result.begin + settings.warm_up
-            + from_secs(uniform(g, 0.0, secs(settings.warm_up_jitter)));
+            + from_seconds(uniform(g, 0.0, seconds_of(settings.warm_up_jitter)));
   std::vector<fault_label> labels;
   auto label = [&](fault_class cls, ts start, ts end) {
     fault_label l;
@@ -693,7 +688,7 @@ fault_trace generate_fault_trace(fault_scenario scenario, uint64_t seed,
   };
   switch (scenario) {
     case fs::crash: {
-      auto backoff = from_secs(uniform(g, 0.1, 2.0));
+      auto backoff = from_seconds(uniform(g, 0.1, 2.0));
       f.crashes.push_back({f.start, f.start + backoff});
       f.end = f.start + backoff;
       label(fault_class::crash, f.start, f.end);
@@ -707,11 +702,11 @@ fault_trace generate_fault_trace(fault_scenario scenario, uint64_t seed,
       for (int i = 0; i < n; ++i) {
         auto backoff = std::min(0.1 * std::pow(2.0, i), 2.0)
                        * uniform(g, 0.8, 1.2);
-        crash_event c{t, t + from_secs(backoff)};
+        crash_event c{t, t + from_seconds(backoff)};
         f.crashes.push_back(c);
         t = c.restart
-            + from_secs(uniform(g, secs(settings.crash_loop_uptime_min),
-                                secs(settings.crash_loop_uptime_max)));
+            + from_seconds(uniform(g, seconds_of(settings.crash_loop_uptime_min),
+                                seconds_of(settings.crash_loop_uptime_max)));
       }
       f.end = f.crashes.back().restart;
       label(fault_class::crash_loop, f.start, f.end);
@@ -721,40 +716,40 @@ fault_trace generate_fault_trace(fault_scenario scenario, uint64_t seed,
     case fs::hang_stuck_call:
     case fs::hang_worker:
       f.end = f.start
-              + from_secs(
-                uniform(g, secs(settings.hang_min), secs(settings.hang_max)));
+              + from_seconds(
+                uniform(g, seconds_of(settings.hang_min), seconds_of(settings.hang_max)));
       label(fault_class::hang, f.start, f.end);
       break;
     case fs::slow:
       f.level = uniform(g, settings.slow_factor_min, settings.slow_factor_max);
-      f.ramp = from_secs(uniform(g, 0.0, secs(settings.slow_ramp_max)));
+      f.ramp = from_seconds(uniform(g, 0.0, seconds_of(settings.slow_ramp_max)));
       f.end = f.start
-              + from_secs(uniform(g, secs(settings.degraded_min),
-                                  secs(settings.degraded_max)));
+              + from_seconds(uniform(g, seconds_of(settings.degraded_min),
+                                  seconds_of(settings.degraded_max)));
       label(fault_class::slow, f.start, f.end);
       break;
     case fs::error_spike:
       f.level = uniform(g, settings.error_rate_min, settings.error_rate_max);
-      f.ramp = from_secs(uniform(g, 0.0, secs(settings.error_ramp_max)));
+      f.ramp = from_seconds(uniform(g, 0.0, seconds_of(settings.error_ramp_max)));
       f.end = f.start
-              + from_secs(uniform(g, secs(settings.degraded_min),
-                                  secs(settings.degraded_max)));
+              + from_seconds(uniform(g, seconds_of(settings.degraded_min),
+                                  seconds_of(settings.degraded_max)));
       label(fault_class::error_spike, f.start, f.end);
       break;
     case fs::memory_leak: {
       auto normal_peak = m.mem_base + m.mem_amp / 2;
       // Drawn in minutes (5 to 20 by default) as it always was: the same
       // seed gives the same slope to the last bit.
-      auto minutes = uniform(g, secs(settings.leak_duration_min) / 60.0,
-                             secs(settings.leak_duration_max) / 60.0);
+      auto minutes = uniform(g, seconds_of(settings.leak_duration_min) / 60.0,
+                             seconds_of(settings.leak_duration_max) / 60.0);
       f.leak_slope = (settings.memory_limit_mb - normal_peak)
                      / (minutes * 60.0);
-      f.hold = from_secs(
-        uniform(g, secs(settings.leak_hold_min), secs(settings.leak_hold_max)));
+      f.hold = from_seconds(
+        uniform(g, seconds_of(settings.leak_hold_min), seconds_of(settings.leak_hold_max)));
       // Memory is at least base + leak (less noise of a few MB), so the
       // limit is reached by then.
       f.end = f.start
-              + from_secs((settings.memory_limit_mb - m.mem_base + 50.0)
+              + from_seconds((settings.memory_limit_mb - m.mem_base + 50.0)
                           / f.leak_slope)
               + f.hold;
       break;

@@ -4,15 +4,9 @@
 #include <chrono>
 #include <cmath>
 
+#include "remedy/runtime/time_units.hpp"
+
 namespace remedy {
-
-namespace {
-
-double seconds(caf::timespan x) {
-  return std::chrono::duration<double>(x).count();
-}
-
-} // namespace
 
 linear_trend::linear_trend(caf::timespan window, size_t max_points)
   : window_(window), max_points_(std::max<size_t>(max_points, 2)) {
@@ -42,7 +36,7 @@ void linear_trend::refit() {
   double st = 0.0;
   double sx = 0.0;
   for (auto& [t, x] : points_) {
-    st += seconds(t - origin);
+    st += seconds_of(t - origin);
     sx += x;
   }
   mean_t_ = st / n;
@@ -50,7 +44,7 @@ void linear_trend::refit() {
   double cov = 0.0;
   double var = 0.0;
   for (auto& [t, x] : points_) {
-    auto dt = seconds(t - origin) - mean_t_;
+    auto dt = seconds_of(t - origin) - mean_t_;
     cov += dt * (x - mean_x_);
     var += dt * dt;
   }
@@ -59,7 +53,7 @@ void linear_trend::refit() {
     slope_ = 0.0;
   double sq = 0.0;
   for (auto& [t, x] : points_) {
-    auto r = x - (mean_x_ + slope_ * (seconds(t - origin) - mean_t_));
+    auto r = x - (mean_x_ + slope_ * (seconds_of(t - origin) - mean_t_));
     sq += r * r;
   }
   residual_sd_ = std::sqrt(sq / n);
@@ -78,7 +72,7 @@ void linear_trend::clear() {
 double linear_trend::level(time_point now) const {
   if (points_.empty())
     return 0.0;
-  auto t = seconds(now - points_.front().first);
+  auto t = seconds_of(now - points_.front().first);
   auto result = mean_x_ + slope_ * (t - mean_t_);
   return std::isfinite(result) ? result : mean_x_;
 }
@@ -93,10 +87,9 @@ std::optional<caf::timespan> linear_trend::time_to_reach(double limit,
   if ((gap > 0.0) != (slope_ > 0.0))
     return std::nullopt; // moving away, or past the limit already
   auto secs = gap / slope_;
-  if (!(secs >= 0.0) || secs > seconds(max_horizon))
+  if (!(secs >= 0.0) || secs > seconds_of(max_horizon))
     return std::nullopt;
-  return std::chrono::duration_cast<caf::timespan>(
-    std::chrono::duration<double>(secs));
+  return from_seconds(secs);
 }
 
 } // namespace remedy

@@ -1,6 +1,7 @@
 #include "remedy/runtime/format.hpp"
 
 #include <chrono>
+#include <iomanip>
 #include <sstream>
 
 namespace remedy {
@@ -8,6 +9,12 @@ namespace remedy {
 std::string format_number(double x) {
   std::ostringstream out;
   out << x; // default stream formatting is printf's %g
+  return out.str();
+}
+
+std::string format_fixed(double x, int decimals) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(decimals) << x;
   return out.str();
 }
 
