@@ -104,33 +104,34 @@ std::vector<fault_precedence> classifier_settings::default_precedence() {
 
 namespace {
 
-/// Whether `winner` takes over `loser` by the transitive closure of `ps`: a
-/// crash loop wins over a hang because it wins over a crash, which wins over
-/// a hang. Walks the precedence graph breadth first, classes as bits.
-bool precedes(const std::vector<fault_precedence>& ps, fault_class winner,
-              fault_class loser) {
-  auto bit = [](fault_class x) {
-    auto i = static_cast<unsigned>(x);
-    return i < 32 ? uint32_t{1} << i : uint32_t{0};
-  };
-  uint32_t reached = 0;
-  uint32_t frontier = bit(winner);
-  while (frontier != 0) {
-    uint32_t next = 0;
-    for (auto& p : ps) {
-      if ((frontier & bit(p.winner)) == 0)
-        continue;
-      if (p.loser == loser)
-        return true;
-      next |= bit(p.loser) & ~reached;
-    }
-    reached |= next;
-    frontier = next;
-  }
-  return false;
+uint32_t bit(fault_class x) {
+  return uint32_t{1} << static_cast<unsigned>(x);
 }
 
 } // namespace
+
+classifier::precedence_table
+classifier::closure(const std::vector<fault_precedence>& ps) {
+  // The classes each class wins over, directly or through a chain: a crash
+  // loop wins over a hang because it wins over a crash, which wins over a
+  // hang. Relaxed until nothing changes (at most one round per class).
+  precedence_table beats{};
+  for (auto& p : ps)
+    if (static_cast<size_t>(p.winner) < beats.size()
+        && static_cast<size_t>(p.loser) < beats.size()) // else: invalid
+      beats[static_cast<size_t>(p.winner)] |= bit(p.loser);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t w = 0; w < beats.size(); ++w)
+      for (size_t l = 0; l < beats.size(); ++l)
+        if ((beats[w] & bit(static_cast<fault_class>(l))) != 0
+            && (beats[w] | beats[l]) != beats[w]) {
+          beats[w] |= beats[l];
+          changed = true;
+        }
+  }
+  return beats;
+}
 
 caf::error classifier_settings::validate() const {
   if (name.empty())
@@ -170,9 +171,10 @@ caf::error classifier_settings::validate() const {
         return fail(std::string{"precedence: "} + to_string(p.winner)
                     + " and " + to_string(p.loser) + " over each other");
   }
+  auto beats = classifier::closure(precedence);
   for (auto i = 0; i <= last_class; ++i) {
     auto c = static_cast<fault_class>(i);
-    if (precedes(precedence, c, c))
+    if ((beats[static_cast<size_t>(i)] & bit(c)) != 0)
       return fail(std::string{"precedence: a cycle through "} + to_string(c));
   }
   if (clear_after.count() < 0)
@@ -183,7 +185,7 @@ caf::error classifier_settings::validate() const {
 }
 
 classifier::classifier(classifier_settings settings)
-  : settings_(std::move(settings)) {
+  : settings_(std::move(settings)), beats_(closure(settings_.precedence)) {
   // faults appear with their first detection
 }
 
@@ -195,7 +197,12 @@ const classification_rule* classifier::match(const detection& x) const {
 }
 
 bool classifier::wins(fault_class winner, fault_class loser) const {
-  return precedes(settings_.precedence, winner, loser);
+  return (beats_[static_cast<size_t>(winner)] & bit(loser)) != 0;
+}
+
+std::map<classifier::key, classifier::entry>::iterator
+classifier::first_of(const std::string& target) {
+  return faults_.lower_bound(key{target, fault_class::crash});
 }
 
 bool classifier::reweigh(entry& e) {
@@ -235,9 +242,9 @@ void classifier::on_detection(const detection& x, time_point now,
   ++stats_.detections;
   if (!x.active) {
     // A clear: mark the condition clear wherever it is evidence.
-    for (auto& [k, e] : faults_) {
-      if (k.first != x.target)
-        continue;
+    for (auto i = first_of(x.target);
+         i != faults_.end() && i->first.first == x.target; ++i) {
+      auto& e = i->second;
       bool changed = false;
       bool any_active = false;
       for (auto& ev : e.f.evidence) {
@@ -262,9 +269,10 @@ void classifier::on_detection(const detection& x, time_point now,
   }
   auto cls = rule->cls;
   // Precedence: an active winner on this target takes the evidence.
-  for (auto& [k, e] : faults_) {
-    if (k.first == x.target && wins(k.second, cls)) {
-      cls = k.second;
+  for (auto i = first_of(x.target);
+       i != faults_.end() && i->first.first == x.target; ++i) {
+    if (wins(i->first.second, cls)) {
+      cls = i->first.second;
       break;
     }
   }
@@ -296,8 +304,9 @@ void classifier::on_detection(const detection& x, time_point now,
   // after the raise, so that a listener never sees the target fault-free
   // in between.
   std::vector<fault_event> taken;
-  for (auto j = faults_.begin(); j != faults_.end();) {
-    if (j->first.first == x.target && wins(cls, j->first.second)) {
+  for (auto j = first_of(x.target);
+       j != faults_.end() && j->first.first == x.target;) {
+    if (wins(cls, j->first.second)) {
       auto& loser = j->second;
       for (size_t n = 0; n < loser.f.evidence.size(); ++n) {
         e.f.evidence.push_back(loser.f.evidence[n]);

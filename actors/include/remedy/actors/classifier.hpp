@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <map>
 #include <memory>
 #include <optional>
@@ -116,6 +117,14 @@ public:
     return settings_;
   }
 
+  /// Per class (by enum value), the bits (1 << class) of every class it
+  /// wins over, directly or transitively.
+  using precedence_table = std::array<uint32_t, fault_class_count>;
+
+  /// The transitive closure of `ps`; a class that wins over itself is in
+  /// a cycle.
+  static precedence_table closure(const std::vector<fault_precedence>& ps);
+
 private:
   struct entry {
     fault f;
@@ -129,12 +138,15 @@ private:
 
   const classification_rule* match(const detection& x) const;
   bool wins(fault_class winner, fault_class loser) const;
+  /// The first fault of `target` (faults are sorted by target, then class).
+  std::map<key, entry>::iterator first_of(const std::string& target);
   /// Recomputes severity and confidence; true if either changed.
   static bool reweigh(entry& e);
   void add_evidence(entry& e, const detection& x, double severity,
                     double confidence);
 
   classifier_settings settings_;
+  precedence_table beats_;
   std::map<key, entry> faults_;
   uint64_t next_id_ = 1;
   classifier_stats stats_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,6 +24,10 @@ enum class fault_class : uint8_t {
   node_down,
   unreachable,
 };
+
+/// How many fault classes there are (`unreachable` is the last).
+constexpr size_t fault_class_count
+  = static_cast<size_t>(fault_class::unreachable) + 1;
 
 /// Returns the class's name, e.g. "error_spike".
 const char* to_string(fault_class x);
