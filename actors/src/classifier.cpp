@@ -424,10 +424,7 @@ caf::expected<caf::actor> spawn_classifier(caf::actor_system& sys,
 }
 
 start_fn classifier_start(classifier_settings settings) {
-  return [settings](caf::actor_system& sys,
-                    const caf::message&) -> caf::expected<caf::actor> {
-    return spawn_classifier(sys, settings);
-  };
+  return start_spawn(spawn_classifier, std::move(settings));
 }
 
 } // namespace remedy

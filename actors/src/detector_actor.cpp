@@ -146,10 +146,10 @@ caf::expected<caf::actor> spawn_detector(caf::actor_system& sys,
 }
 
 start_fn detector_start(detector_factory factory) {
-  return [factory](caf::actor_system& sys,
-                   const caf::message&) -> caf::expected<caf::actor> {
-    return spawn_detector(sys, factory);
+  auto spawn = [](caf::actor_system& sys, const detector_factory& f) {
+    return spawn_detector(sys, f);
   };
+  return start_spawn(spawn, std::move(factory));
 }
 
 } // namespace remedy

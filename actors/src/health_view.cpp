@@ -190,10 +190,7 @@ caf::expected<caf::actor> spawn_health_view(caf::actor_system& sys,
 }
 
 start_fn health_view_start(health_view_settings settings) {
-  return [settings](caf::actor_system& sys,
-                    const caf::message&) -> caf::expected<caf::actor> {
-    return spawn_health_view(sys, settings);
-  };
+  return start_spawn(spawn_health_view, std::move(settings));
 }
 
 } // namespace remedy

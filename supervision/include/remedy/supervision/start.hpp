@@ -89,4 +89,17 @@ start_fn pool_start(F fun, Ts... xs) {
   };
 }
 
+/// Returns a start function that calls `spawn(sys, x)` on each start: for
+/// actors made by a spawn function that validates its argument and may fail,
+/// such as Remedy's classifier, health view and detectors.
+///
+///     child_spec::worker("health", start_spawn(spawn_health_view, settings))
+template <class Spawn, class T>
+start_fn start_spawn(Spawn spawn, T x) {
+  return [spawn, x](caf::actor_system& sys,
+                    const caf::message&) -> caf::expected<caf::actor> {
+    return spawn(sys, x);
+  };
+}
+
 } // namespace remedy
