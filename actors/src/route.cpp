@@ -24,6 +24,7 @@
 #include "remedy/runtime/event_bus.hpp"
 #include "remedy/runtime/logging.hpp"
 #include "remedy/runtime/sample.hpp"
+#include "remedy/runtime/time_units.hpp"
 #include "remedy/runtime/type_ids.hpp"
 
 namespace remedy {
@@ -133,8 +134,6 @@ private:
 
   /// One client request, across its attempts.
   struct call {
-    /// This call's key in `calls_`.
-    call_id id = 0;
     caf::strong_actor_ptr client;
     caf::message_id client_mid;
     /// Kept for retries (a message is copy-on-write: no copy unless resent).
@@ -153,7 +152,7 @@ private:
   void on_request(caf::message_view& x);
   void attempt(call_id id, time_point t);
   void send(call_id id, call& c, time_point t);
-  void on_reply(call& c, caf::message& reply, time_point t);
+  void on_reply(call_id id, call& c, caf::message& reply, time_point t);
   void failed(call_id id, caf::message reply, const caf::error& err,
               time_point t);
   void finish(call_id id, caf::message msg);
@@ -466,11 +465,12 @@ caf::invoke_message_result route_actor::consume(caf::mailbox_element& x) {
     return caf::invoke_message_result::consumed;
   }
   if (x.mid.is_response()) {
-    auto* c = calls_.at_index(static_cast<uint32_t>(x.mid.integer_value()));
+    auto index = static_cast<uint32_t>(x.mid.integer_value());
+    auto* c = calls_.at_index(index);
     if (c != nullptr && c->where == phase::at_target && c->rid == x.mid) {
       c->rid = caf::message_id{};
       auto reply = x.move_content_to_message();
-      on_reply(*c, reply, now());
+      on_reply(calls_.key_at(index), *c, reply, now());
       return caf::invoke_message_result::consumed;
     }
     if (!x.content().empty()) {
@@ -516,7 +516,6 @@ void route_actor::on_request(caf::message_view& x) {
   }
   schedule_flush();
   auto id = calls_.insert(std::move(c));
-  calls_.find(id)->id = id;
   if (settings_.timeout.count() > 0) {
     deadlines_.emplace_back(t + settings_.timeout, id);
     schedule_sweep();
@@ -586,8 +585,8 @@ void route_actor::send(call_id id, call& c, time_point t) {
                    context());
 }
 
-void route_actor::on_reply(call& c, caf::message& reply, time_point t) {
-  auto id = c.id;
+void route_actor::on_reply(call_id id, call& c, caf::message& reply,
+                           time_point t) {
   auto outcome = call_outcome::success;
   caf::error err;
   if (reply.match_elements<caf::error>()) {
@@ -750,17 +749,14 @@ void route_actor::flush_metrics() {
     auto at = t.time_since_epoch();
     auto& target = settings_.metrics_target.empty() ? settings_.name
                                                     : settings_.metrics_target;
-    auto ms = [](caf::timespan x) {
-      return std::chrono::duration<double, std::milli>(x).count();
-    };
     auto put = [&](const char* metric, double value) {
       publish_sample(this, sample{target, metric, value, at});
     };
     auto n = static_cast<double>(interval_.calls);
     put("calls", n);
     if (interval_.calls > 0) {
-      put("latency_ms", ms(interval_.latency_sum) / n);
-      put("latency_max_ms", ms(interval_.latency_max));
+      put("latency_ms", ms_of(interval_.latency_sum) / n);
+      put("latency_max_ms", ms_of(interval_.latency_max));
       put("error_rate", static_cast<double>(interval_.failures) / n);
     }
     put("in_flight", static_cast<double>(calls_.size()));
@@ -768,7 +764,7 @@ void route_actor::flush_metrics() {
     calls_.for_each([&](call_id, call& c) {
       oldest = std::max(oldest, t - c.started);
     });
-    put("oldest_ms", ms(oldest));
+    put("oldest_ms", ms_of(oldest));
   }
   interval_ = {};
   // One more interval after the traffic stopped reports the zeros, then the

@@ -104,6 +104,7 @@ TEST_CASE("slot_map: keys find their values until erased, never another's",
     REQUIRE(x != nullptr);
     CHECK(*x == value);
     CHECK(xs.at_index(slot_map<std::string>::index_of(key)) == x);
+    CHECK(xs.key_at(slot_map<std::string>::index_of(key)) == key);
   }
   for (auto key : stale)
     CHECK(xs.find(key) == nullptr);

@@ -64,6 +64,11 @@ public:
     return &slots_[index].value;
   }
 
+  /// The key of the live value in slot `index` (see `at_index`).
+  key_type key_at(uint32_t index) const noexcept {
+    return (static_cast<key_type>(slots_[index].serial) << 32) | index;
+  }
+
   /// Removes the value under `key`; returns whether there was one. The
   /// slot keeps its (moved-from, then reassigned) storage for reuse.
   bool erase(key_type key) {
