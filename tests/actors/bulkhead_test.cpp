@@ -16,8 +16,10 @@
 
 #include "remedy/actors/bulkhead.hpp"
 #include "remedy/runtime/error.hpp"
+#include "support/settings_checks.hpp"
 
 using namespace remedy;
+using namespace remedy::test;
 using namespace std::chrono_literals;
 
 namespace Catch {
@@ -87,9 +89,6 @@ void check_invariants(const bulkhead& b) {
       FAIL("failed: " #__VA_ARGS__);                                           \
   } while (false)
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 } // namespace
 
@@ -822,27 +821,13 @@ TEST_CASE("boundary bulkhead settings are valid", "[bulkhead]") {
 TEST_CASE("bulkhead_settings::validate rejects every bad field, naming pool "
           "and field",
           "[bulkhead]") {
-  struct bad_case {
-    std::string field;
-    bulkhead_settings s;
+  std::vector<bad_setting<bulkhead_settings>> cases{
+    {"max_concurrent", "", pool(0, 10)},
+    {"max_wait", "", pool(1, 10, ts{0})},
+    {"max_wait", "", pool(1, 10, -1ns)},
+    {"max_wait", "", pool(1, 0, -1h)},
   };
-  std::vector<bad_case> cases{
-    {"max_concurrent", pool(0, 10)},
-    {"max_wait", pool(1, 10, ts{0})},
-    {"max_wait", pool(1, 10, -1ns)},
-    {"max_wait", pool(1, 0, -1h)},
-  };
-  for (size_t i = 0; i < cases.size(); ++i) {
-    auto& c = cases[i];
-    CAPTURE(i, c.field);
-    auto err = c.s.validate();
-    REQUIRE(err);
-    CHECK(is(err, errc::invalid_argument));
-    auto text = context_of(err);
-    CAPTURE(text);
-    CHECK(contains(text, "'orders'"));
-    CHECK(contains(text, c.field));
-  }
+  check_rejected(cases, "'orders'");
   auto s = pool(1);
   s.name.clear();
   auto err = s.validate();

@@ -18,8 +18,10 @@
 
 #include "remedy/actors/crash_loop_window.hpp"
 #include "remedy/runtime/error.hpp"
+#include "support/settings_checks.hpp"
 
 using namespace remedy;
+using namespace remedy::test;
 using namespace std::chrono_literals;
 
 namespace {
@@ -41,9 +43,6 @@ crash_loop_settings make(uint32_t events, ts window) {
   return s;
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 } // namespace
 
@@ -213,29 +212,13 @@ TEST_CASE("crash loop settings: defaults and boundary values are valid",
 
 TEST_CASE("crash loop settings: validate() names the window and the field",
           "[crash_loop][detector]") {
-  struct bad_case {
-    std::string field;
-    std::string value;
-    crash_loop_settings s;
-  };
-  std::vector<bad_case> cases{
+  std::vector<bad_setting<crash_loop_settings>> cases{
     {"events", "0", make(0, 10s)},
     {"events", "65537", make(65537, 10s)},
     {"window", "0ns", make(3, ts{0})},
     {"window", "-10s", make(3, -10s)},
   };
-  for (size_t i = 0; i < cases.size(); ++i) {
-    auto& c = cases[i];
-    CAPTURE(i, c.field);
-    auto err = c.s.validate();
-    REQUIRE(err);
-    CHECK(is(err, errc::invalid_argument));
-    auto text = context_of(err);
-    CAPTURE(text);
-    CHECK(contains(text, "crash loop window 'db': "));
-    CHECK(contains(text, c.field));
-    CHECK(contains(text, "got " + c.value));
-  }
+  check_rejected(cases, "crash loop window 'db': ");
   auto s = make(3, 10s);
   s.name.clear();
   REQUIRE(s.validate());

@@ -16,13 +16,13 @@
 
 #include "remedy/actors/ewma_estimator.hpp"
 #include "remedy/runtime/error.hpp"
+#include "support/settings_checks.hpp"
 
 using namespace remedy;
+using namespace remedy::test;
 
 namespace {
 
-const double qnan = std::numeric_limits<double>::quiet_NaN();
-const double pos_inf = std::numeric_limits<double>::infinity();
 const double dbl_max = std::numeric_limits<double>::max();
 
 ewma_settings make(double alpha, uint32_t warm_up,
@@ -35,9 +35,6 @@ ewma_settings make(double alpha, uint32_t warm_up,
   return s;
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 } // namespace
 
@@ -219,12 +216,7 @@ TEST_CASE("ewma settings: defaults and boundary values are valid",
 
 TEST_CASE("ewma settings: validate() names the estimator and the field",
           "[ewma][detector]") {
-  struct bad_case {
-    std::string field;
-    std::string value;
-    ewma_settings s;
-  };
-  std::vector<bad_case> cases{
+  std::vector<bad_setting<ewma_settings>> cases{
     {"alpha", "0", make(0, 30)},
     {"alpha", "-0.1", make(-0.1, 30)},
     {"alpha", "1.5", make(1.5, 30)},
@@ -236,18 +228,7 @@ TEST_CASE("ewma settings: validate() names the estimator and the field",
     {"min_deviation", "nan", make(0.1, 30, qnan)},
     {"min_deviation", "inf", make(0.1, 30, pos_inf)},
   };
-  for (size_t i = 0; i < cases.size(); ++i) {
-    auto& c = cases[i];
-    CAPTURE(i, c.field);
-    auto err = c.s.validate();
-    REQUIRE(err);
-    CHECK(is(err, errc::invalid_argument));
-    auto text = context_of(err);
-    CAPTURE(text);
-    CHECK(contains(text, "ewma estimator 'latency': "));
-    CHECK(contains(text, c.field));
-    CHECK(contains(text, "got " + c.value));
-  }
+  check_rejected(cases, "ewma estimator 'latency': ");
   auto s = make(0.1, 30);
   s.name.clear();
   REQUIRE(s.validate());

@@ -19,8 +19,10 @@
 
 #include "remedy/actors/holt_forecast.hpp"
 #include "remedy/runtime/error.hpp"
+#include "support/settings_checks.hpp"
 
 using namespace remedy;
+using namespace remedy::test;
 using namespace std::chrono_literals;
 
 namespace {
@@ -28,8 +30,6 @@ namespace {
 using time_point = holt_forecast::time_point;
 using ts = caf::timespan;
 
-const double qnan = std::numeric_limits<double>::quiet_NaN();
-const double pos_inf = std::numeric_limits<double>::infinity();
 const double dbl_max = std::numeric_limits<double>::max();
 
 const time_point t0 = time_point{} + 1000h;
@@ -43,9 +43,6 @@ holt_settings make(double alpha, double beta, uint32_t warm_up) {
   return s;
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 } // namespace
 
@@ -282,12 +279,7 @@ TEST_CASE("holt settings: defaults and boundary values are valid",
 
 TEST_CASE("holt settings: validate() names the forecast and the field",
           "[holt][detector]") {
-  struct bad_case {
-    std::string field;
-    std::string value;
-    holt_settings s;
-  };
-  std::vector<bad_case> cases{
+  std::vector<bad_setting<holt_settings>> cases{
     {"alpha", "0", make(0, 0.1, 5)},
     {"alpha", "-1", make(-1, 0.1, 5)},
     {"alpha", "1.01", make(1.01, 0.1, 5)},
@@ -298,18 +290,7 @@ TEST_CASE("holt settings: validate() names the forecast and the field",
     {"warm_up", "1", make(0.3, 0.1, 1)},
     {"warm_up", "0", make(0.3, 0.1, 0)},
   };
-  for (size_t i = 0; i < cases.size(); ++i) {
-    auto& c = cases[i];
-    CAPTURE(i, c.field);
-    auto err = c.s.validate();
-    REQUIRE(err);
-    CHECK(is(err, errc::invalid_argument));
-    auto text = context_of(err);
-    CAPTURE(text);
-    CHECK(contains(text, "holt forecast 'disk': "));
-    CHECK(contains(text, c.field));
-    CHECK(contains(text, "got " + c.value));
-  }
+  check_rejected(cases, "holt forecast 'disk': ");
   auto s = make(0.3, 0.1, 5);
   s.name.clear();
   REQUIRE(s.validate());

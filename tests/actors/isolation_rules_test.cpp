@@ -13,8 +13,10 @@
 
 #include "remedy/actors/isolation_rules.hpp"
 #include "remedy/runtime/error.hpp"
+#include "support/settings_checks.hpp"
 
 using namespace remedy;
+using namespace remedy::test;
 
 namespace {
 
@@ -31,9 +33,6 @@ isolation_rules example() {
 
 const std::vector<std::string> pools{"default", "batch", "slow"};
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 } // namespace
 

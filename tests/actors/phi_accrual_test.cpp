@@ -21,8 +21,10 @@
 
 #include "remedy/actors/phi_accrual.hpp"
 #include "remedy/runtime/error.hpp"
+#include "support/settings_checks.hpp"
 
 using namespace remedy;
+using namespace remedy::test;
 using namespace std::chrono_literals;
 
 namespace {
@@ -30,8 +32,6 @@ namespace {
 using time_point = phi_accrual::time_point;
 using ts = caf::timespan;
 
-const double qnan = std::numeric_limits<double>::quiet_NaN();
-const double pos_inf = std::numeric_limits<double>::infinity();
 
 // An origin far from the clock's epoch.
 const time_point t0 = time_point{} + 1000h;
@@ -68,9 +68,6 @@ time_point beat(phi_accrual& fd, const std::vector<int64_t>& intervals,
   return t;
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 // The CDF behind a phi value (Akka's test helper).
 double cdf(double phi) {
@@ -562,46 +559,35 @@ TEST_CASE("phi accrual settings: boundary values are valid",
 
 TEST_CASE("phi accrual settings: validate() names the detector and the field",
           "[phi_accrual][detector]") {
-  struct bad_case {
-    std::string field;
-    std::string value;
-    void (*mutate)(phi_accrual_settings&);
-  };
-  std::vector<bad_case> cases{
-    {"threshold", "0", [](auto& s) { s.threshold = 0; }},
-    {"threshold", "-1", [](auto& s) { s.threshold = -1; }},
-    {"threshold", "1000.5", [](auto& s) { s.threshold = 1000.5; }},
-    {"threshold", "nan", [](auto& s) { s.threshold = qnan; }},
-    {"threshold", "inf", [](auto& s) { s.threshold = pos_inf; }},
-    {"max_sample_size", "0", [](auto& s) { s.max_sample_size = 0; }},
-    {"max_sample_size", "1000001",
-     [](auto& s) { s.max_sample_size = 1'000'001; }},
-    {"min_std_deviation", "0ns", [](auto& s) { s.min_std_deviation = ts{0}; }},
-    {"min_std_deviation", "-100ms",
-     [](auto& s) { s.min_std_deviation = -100ms; }},
-    {"acceptable_heartbeat_pause", "-1ns",
-     [](auto& s) { s.acceptable_heartbeat_pause = -1ns; }},
-    {"first_heartbeat_estimate", "0ns",
-     [](auto& s) { s.first_heartbeat_estimate = ts{0}; }},
-    {"first_heartbeat_estimate", "-1s",
-     [](auto& s) { s.first_heartbeat_estimate = -1s; }},
-    {"first_heartbeat_estimate", "3600000000001ns",
-     [](auto& s) { s.first_heartbeat_estimate = 1h + 1ns; }},
-  };
-  for (size_t i = 0; i < cases.size(); ++i) {
-    auto& c = cases[i];
-    CAPTURE(i, c.field);
+  // Akka's test settings with one field broken.
+  auto with = [](void (*mutate)(phi_accrual_settings&)) {
     auto s = akka_test();
-    c.mutate(s);
-    auto err = s.validate();
-    REQUIRE(err);
-    CHECK(is(err, errc::invalid_argument));
-    auto text = context_of(err);
-    CAPTURE(text);
-    CHECK(contains(text, "phi accrual detector 'node-2': "));
-    CHECK(contains(text, c.field));
-    CHECK(contains(text, "got " + c.value));
-  }
+    mutate(s);
+    return s;
+  };
+  std::vector<bad_setting<phi_accrual_settings>> cases{
+    {"threshold", "0", with([](auto& s) { s.threshold = 0; })},
+    {"threshold", "-1", with([](auto& s) { s.threshold = -1; })},
+    {"threshold", "1000.5", with([](auto& s) { s.threshold = 1000.5; })},
+    {"threshold", "nan", with([](auto& s) { s.threshold = qnan; })},
+    {"threshold", "inf", with([](auto& s) { s.threshold = pos_inf; })},
+    {"max_sample_size", "0", with([](auto& s) { s.max_sample_size = 0; })},
+    {"max_sample_size", "1000001",
+     with([](auto& s) { s.max_sample_size = 1'000'001; })},
+    {"min_std_deviation", "0ns",
+     with([](auto& s) { s.min_std_deviation = ts{0}; })},
+    {"min_std_deviation", "-100ms",
+     with([](auto& s) { s.min_std_deviation = -100ms; })},
+    {"acceptable_heartbeat_pause", "-1ns",
+     with([](auto& s) { s.acceptable_heartbeat_pause = -1ns; })},
+    {"first_heartbeat_estimate", "0ns",
+     with([](auto& s) { s.first_heartbeat_estimate = ts{0}; })},
+    {"first_heartbeat_estimate", "-1s",
+     with([](auto& s) { s.first_heartbeat_estimate = -1s; })},
+    {"first_heartbeat_estimate", "3600000000001ns",
+     with([](auto& s) { s.first_heartbeat_estimate = 1h + 1ns; })},
+  };
+  check_rejected(cases, "phi accrual detector 'node-2': ");
   auto s = akka_test();
   s.name.clear();
   auto err = s.validate();

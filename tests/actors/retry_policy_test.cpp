@@ -16,8 +16,10 @@
 
 #include "remedy/actors/retry_policy.hpp"
 #include "remedy/runtime/error.hpp"
+#include "support/settings_checks.hpp"
 
 using namespace remedy;
+using namespace remedy::test;
 using namespace std::chrono_literals;
 
 namespace Catch {
@@ -35,8 +37,6 @@ namespace {
 
 using ts = caf::timespan;
 
-const double qnan = std::numeric_limits<double>::quiet_NaN();
-const double pos_inf = std::numeric_limits<double>::infinity();
 
 constexpr auto retry = retry_verdict::retry;
 constexpr auto exhausted = retry_verdict::exhausted;
@@ -59,9 +59,6 @@ retry_decision decide(const retry_policy& p, uint32_t attempt,
   return *r;
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 } // namespace
 
@@ -417,51 +414,37 @@ TEST_CASE("boundary retry policies are valid", "[retry]") {
 
 TEST_CASE("retry_policy::validate rejects every bad value with a clear error",
           "[retry]") {
-  struct bad_case {
-    std::string needle;
-    retry_policy p;
-  };
-  std::vector<bad_case> cases{
-    {"max_attempts must be at least 1", retry_policy::constant(0, 10ms)},
-    {"max_attempts", retry_policy::none().with_max_attempts(0)},
-    {"base delay must not be negative", retry_policy::constant(3, -1ns)},
-    {"base delay must not be negative", retry_policy::linear(3, -1ms, 1s)},
-    {"base delay must be positive for linear",
+  std::vector<bad_setting<retry_policy>> cases{
+    {"max_attempts must be at least 1", "", retry_policy::constant(0, 10ms)},
+    {"max_attempts", "", retry_policy::none().with_max_attempts(0)},
+    {"base delay must not be negative", "", retry_policy::constant(3, -1ns)},
+    {"base delay must not be negative", "", retry_policy::linear(3, -1ms, 1s)},
+    {"base delay must be positive for linear", "",
      retry_policy::linear(3, ts{0}, 1s)},
-    {"base delay must be positive for exponential",
+    {"base delay must be positive for exponential", "",
      retry_policy::exponential(3, ts{0}, 1s)},
-    {"cap must not be below the base delay",
+    {"cap must not be below the base delay", "",
      retry_policy::linear(3, 1s, 999ms)},
-    {"cap must not be below the base delay",
+    {"cap must not be below the base delay", "",
      retry_policy::exponential(3, 1s, -1s)},
-    {"jitter must be in [0, 1]",
+    {"jitter must be in [0, 1]", "",
      retry_policy::constant(3, 1s).with_jitter(-0.01)},
-    {"jitter must be in [0, 1]",
+    {"jitter must be in [0, 1]", "",
      retry_policy::constant(3, 1s).with_jitter(1.01)},
-    {"jitter must be in [0, 1]",
+    {"jitter must be in [0, 1]", "",
      retry_policy::constant(3, 1s).with_jitter(qnan)},
-    {"multiplier must be finite and >= 1",
+    {"multiplier must be finite and >= 1", "",
      retry_policy::exponential(3, 1ms, 1s).with_multiplier(0.99)},
-    {"multiplier must be finite and >= 1",
+    {"multiplier must be finite and >= 1", "",
      retry_policy::exponential(3, 1ms, 1s).with_multiplier(qnan)},
-    {"multiplier must be finite and >= 1",
+    {"multiplier must be finite and >= 1", "",
      retry_policy::exponential(3, 1ms, 1s).with_multiplier(pos_inf)},
-    {"multiplier applies to exponential backoff only, not constant",
+    {"multiplier applies to exponential backoff only, not constant", "",
      retry_policy::constant(3, 1ms).with_multiplier(2)},
-    {"multiplier applies to exponential backoff only, not linear",
+    {"multiplier applies to exponential backoff only, not linear", "",
      retry_policy::linear(3, 1ms, 1s).with_multiplier(2)},
   };
-  for (size_t i = 0; i < cases.size(); ++i) {
-    auto& c = cases[i];
-    CAPTURE(i, c.needle);
-    auto err = c.p.validate();
-    REQUIRE(err);
-    CHECK(is(err, errc::invalid_argument));
-    auto text = context_of(err);
-    CAPTURE(text);
-    CHECK(contains(text, "retry policy: "));
-    CHECK(contains(text, c.needle));
-  }
+  check_rejected(cases, "retry policy: ");
 }
 
 TEST_CASE("retry_policy::validate reports the offending jitter and "

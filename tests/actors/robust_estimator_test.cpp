@@ -18,13 +18,13 @@
 
 #include "remedy/actors/robust_estimator.hpp"
 #include "remedy/runtime/error.hpp"
+#include "support/settings_checks.hpp"
 
 using namespace remedy;
+using namespace remedy::test;
 
 namespace {
 
-const double qnan = std::numeric_limits<double>::quiet_NaN();
-const double pos_inf = std::numeric_limits<double>::infinity();
 const double dbl_max = std::numeric_limits<double>::max();
 
 robust_settings make(uint32_t window, uint32_t warm_up, double min_mad = 1e-9) {
@@ -50,9 +50,6 @@ double model_median(std::vector<double> xs) {
   return xs[n / 2 - 1] / 2 + xs[n / 2] / 2;
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 } // namespace
 
@@ -236,12 +233,7 @@ TEST_CASE("robust settings: defaults and boundary values are valid",
 
 TEST_CASE("robust settings: validate() names the estimator and the field",
           "[robust][detector]") {
-  struct bad_case {
-    std::string field;
-    std::string value;
-    robust_settings s;
-  };
-  std::vector<bad_case> cases{
+  std::vector<bad_setting<robust_settings>> cases{
     {"window", "0", make(0, 1)},
     {"window", "65537", make(65537, 1)},
     {"warm_up", "0", make(10, 0)},
@@ -251,18 +243,7 @@ TEST_CASE("robust settings: validate() names the estimator and the field",
     {"min_mad", "nan", make(10, 1, qnan)},
     {"min_mad", "inf", make(10, 1, pos_inf)},
   };
-  for (size_t i = 0; i < cases.size(); ++i) {
-    auto& c = cases[i];
-    CAPTURE(i, c.field);
-    auto err = c.s.validate();
-    REQUIRE(err);
-    CHECK(is(err, errc::invalid_argument));
-    auto text = context_of(err);
-    CAPTURE(text);
-    CHECK(contains(text, "robust estimator 'queue-depth': "));
-    CHECK(contains(text, c.field));
-    CHECK(contains(text, "got " + c.value));
-  }
+  check_rejected(cases, "robust estimator 'queue-depth': ");
   auto s = make(10, 1);
   s.name.clear();
   REQUIRE(s.validate());

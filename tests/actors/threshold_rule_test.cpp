@@ -17,8 +17,10 @@
 
 #include "remedy/actors/threshold_rule.hpp"
 #include "remedy/runtime/error.hpp"
+#include "support/settings_checks.hpp"
 
 using namespace remedy;
+using namespace remedy::test;
 using namespace std::chrono_literals;
 
 namespace Catch {
@@ -37,8 +39,6 @@ namespace {
 using time_point = threshold_rule::time_point;
 using ts = caf::timespan;
 
-const double qnan = std::numeric_limits<double>::quiet_NaN();
-const double pos_inf = std::numeric_limits<double>::infinity();
 
 const time_point t0 = time_point{} + 1000h;
 
@@ -62,9 +62,6 @@ make(threshold_direction dir, double limit, ts for_duration = ts{0},
 constexpr auto above = threshold_direction::above;
 constexpr auto below = threshold_direction::below;
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 } // namespace
 
@@ -260,12 +257,7 @@ TEST_CASE("threshold settings: defaults and boundary values are valid",
 
 TEST_CASE("threshold settings: validate() names the rule and the field",
           "[threshold_rule][detector]") {
-  struct bad_case {
-    std::string field;
-    std::string value;
-    threshold_settings s;
-  };
-  std::vector<bad_case> cases{
+  std::vector<bad_setting<threshold_settings>> cases{
     {"direction", "7", make(static_cast<threshold_direction>(7), 1)},
     {"limit", "nan", make(above, qnan)},
     {"limit", "inf", make(above, pos_inf)},
@@ -277,18 +269,7 @@ TEST_CASE("threshold settings: validate() names the rule and the field",
     {"clear_limit", "-inf", make(above, 90, ts{0}, -pos_inf)},
     {"clear_for", "-5s", make(above, 90, ts{0}, 80.0, -5s)},
   };
-  for (size_t i = 0; i < cases.size(); ++i) {
-    auto& c = cases[i];
-    CAPTURE(i, c.field);
-    auto err = c.s.validate();
-    REQUIRE(err);
-    CHECK(is(err, errc::invalid_argument));
-    auto text = context_of(err);
-    CAPTURE(text);
-    CHECK(contains(text, "threshold rule 'cpu': "));
-    CHECK(contains(text, c.field));
-    CHECK(contains(text, "got " + c.value));
-  }
+  check_rejected(cases, "threshold rule 'cpu': ");
   // The wrong side is spelled out.
   auto text = context_of(make(above, 90, ts{0}, 95.0).validate());
   CHECK(contains(text, "clear_limit must be <= limit (90)"));

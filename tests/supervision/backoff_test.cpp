@@ -12,8 +12,10 @@
 
 #include "remedy/runtime/error.hpp"
 #include "remedy/supervision/backoff.hpp"
+#include "support/settings_checks.hpp"
 
 using namespace remedy;
+using namespace remedy::test;
 using namespace std::chrono_literals;
 
 namespace {
@@ -21,8 +23,6 @@ namespace {
 using ts = caf::timespan;
 
 constexpr auto u32_max = std::numeric_limits<uint32_t>::max();
-const double qnan = std::numeric_limits<double>::quiet_NaN();
-const double pos_inf = std::numeric_limits<double>::infinity();
 const double almost_one = std::nextafter(1.0, 0.0);
 
 std::vector<ts> schedule(const backoff& b, uint32_t n) {
