@@ -42,7 +42,7 @@
 #include <caf/unit.hpp>
 
 #include "remedy/runtime/config.hpp"
-#include "remedy/runtime/error.hpp"
+#include "remedy/core/error.hpp"
 
 namespace bench {
 

@@ -74,13 +74,13 @@
 #include <caf/all.hpp>
 
 #include "common.hpp"
-#include "remedy/actors/detection_evaluator.hpp"
-#include "remedy/actors/detector_actor.hpp"
-#include "remedy/actors/detector_set.hpp"
-#include "remedy/actors/fault_trace.hpp"
-#include "remedy/runtime/atoms.hpp"
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/sample.hpp"
+#include "remedy/eval/detection_evaluator.hpp"
+#include "remedy/detection/detector_actor.hpp"
+#include "remedy/detection/detector_set.hpp"
+#include "remedy/eval/fault_trace.hpp"
+#include "remedy/detection/atoms.hpp"
+#include "remedy/core/error.hpp"
+#include "remedy/core/sample.hpp"
 
 namespace {
 

@@ -33,7 +33,7 @@
 #include <caf/all.hpp>
 
 #include "common.hpp"
-#include "remedy/runtime/error.hpp"
+#include "remedy/core/error.hpp"
 #include "remedy/supervision/child_spec.hpp"
 #include "remedy/supervision/shutdown_spec.hpp"
 #include "remedy/supervision/start.hpp"

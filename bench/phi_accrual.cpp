@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "common.hpp"
-#include "remedy/actors/phi_accrual.hpp"
+#include "remedy/detection/phi_accrual.hpp"
 
 // -- allocation counter -------------------------------------------------------
 

@@ -25,8 +25,8 @@
 #include <caf/all.hpp>
 
 #include "common.hpp"
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/event_bus.hpp"
+#include "remedy/core/error.hpp"
+#include "remedy/core/event_bus.hpp"
 #include "remedy/supervision/start.hpp"
 #include "remedy/supervision/supervision_event.hpp"
 #include "remedy/supervision/supervisor_builder.hpp"

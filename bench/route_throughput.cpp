@@ -44,13 +44,13 @@
 #include <caf/all.hpp>
 
 #include "common.hpp"
-#include "remedy/actors/bulkhead_settings.hpp"
-#include "remedy/actors/route.hpp"
-#include "remedy/actors/route_settings.hpp"
-#include "remedy/actors/route_stats.hpp"
-#include "remedy/runtime/atoms.hpp"
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/type_ids.hpp"
+#include "remedy/routing/bulkhead_settings.hpp"
+#include "remedy/routing/route.hpp"
+#include "remedy/routing/route_settings.hpp"
+#include "remedy/routing/route_stats.hpp"
+#include "remedy/routing/atoms.hpp"
+#include "remedy/core/error.hpp"
+#include "remedy/routing/type_ids.hpp"
 
 namespace {
 

@@ -29,9 +29,10 @@
 #include <caf/all.hpp>
 
 #include "common.hpp"
-#include "remedy/runtime/atoms.hpp"
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/type_ids.hpp"
+#include "remedy/supervision/atoms.hpp"
+#include "remedy/core/error.hpp"
+#include "remedy/core/type_ids.hpp"
+#include "remedy/supervision/type_ids.hpp"
 #include "remedy/supervision/child_info.hpp"
 #include "remedy/supervision/child_spec.hpp"
 #include "remedy/supervision/start.hpp"

@@ -58,11 +58,22 @@ if(MODE STREQUAL "install")
       "${LIBDIR}/cmake/remedy/remedyTargets.cmake"
       "${LIBDIR}/cmake/remedy/FindCAF.cmake"
       "${LIBDIR}/pkgconfig/remedy.pc"
-      "include/remedy/runtime/version.hpp")
+      "include/remedy/remedy.hpp"
+      "include/remedy/core/version.hpp"
+      "include/remedy/supervision/supervisor.hpp"
+      "include/remedy/routing/route.hpp"
+      "include/remedy/detection/detector.hpp"
+      "include/remedy/classification/classifier.hpp"
+      "include/remedy/runtime/config.hpp")
     if(NOT EXISTS "${PREFIX}/${file}")
       message(FATAL_ERROR "install did not create ${PREFIX}/${file}")
     endif()
   endforeach()
+  # Test and evaluation code is never installed.
+  file(GLOB_RECURSE eval_files "${PREFIX}/*eval*")
+  if(eval_files)
+    message(FATAL_ERROR "install put evaluation code in the prefix: ${eval_files}")
+  endif()
 
 elseif(MODE STREQUAL "find_package")
   require(SOURCE_DIR WORK_DIR CXX GENERATOR VERSION)

@@ -15,7 +15,7 @@
 #include <caf/send.hpp>
 
 #include "remedy/runtime/config.hpp"
-#include "remedy/runtime/error.hpp"
+#include "remedy/core/error.hpp"
 
 namespace remedy::test {
 

@@ -13,14 +13,14 @@
 
 #include <caf/all.hpp>
 
-#include "remedy/actors/classifier.hpp"
-#include "remedy/actors/detector.hpp"
-#include "remedy/actors/detector_actor.hpp"
-#include "remedy/actors/fault.hpp"
+#include "remedy/classification/classifier.hpp"
+#include "remedy/detection/detector.hpp"
+#include "remedy/detection/detector_actor.hpp"
+#include "remedy/classification/fault.hpp"
 #include "remedy/runtime/config.hpp"
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/event_bus.hpp"
-#include "remedy/runtime/sample.hpp"
+#include "remedy/core/error.hpp"
+#include "remedy/core/event_bus.hpp"
+#include "remedy/core/sample.hpp"
 
 using namespace std::chrono_literals;
 using namespace remedy;

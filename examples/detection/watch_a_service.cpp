@@ -15,14 +15,14 @@
 
 #include <caf/all.hpp>
 
-#include "remedy/actors/detection_tree.hpp"
-#include "remedy/actors/fault.hpp"
-#include "remedy/actors/health_view.hpp"
-#include "remedy/runtime/atoms.hpp"
+#include "remedy/classification/detection_tree.hpp"
+#include "remedy/classification/fault.hpp"
+#include "remedy/classification/health_view.hpp"
+#include "remedy/classification/atoms.hpp"
 #include "remedy/runtime/config.hpp"
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/event_bus.hpp"
-#include "remedy/runtime/heartbeats.hpp"
+#include "remedy/core/error.hpp"
+#include "remedy/core/event_bus.hpp"
+#include "remedy/core/heartbeats.hpp"
 #include "remedy/supervision/start.hpp"
 #include "remedy/supervision/supervisor_builder.hpp"
 

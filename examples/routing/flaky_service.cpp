@@ -17,13 +17,14 @@
 
 #include <caf/all.hpp>
 
-#include "remedy/actors/route_builder.hpp"
-#include "remedy/actors/route_event.hpp"
-#include "remedy/actors/route_stats.hpp"
-#include "remedy/runtime/atoms.hpp"
+#include "remedy/routing/route_builder.hpp"
+#include "remedy/routing/route_event.hpp"
+#include "remedy/routing/route_stats.hpp"
+#include "remedy/supervision/atoms.hpp"
+#include "remedy/routing/atoms.hpp"
 #include "remedy/runtime/config.hpp"
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/event_bus.hpp"
+#include "remedy/core/error.hpp"
+#include "remedy/core/event_bus.hpp"
 #include "remedy/supervision/endpoint_stats.hpp"
 #include "remedy/supervision/start.hpp"
 #include "remedy/supervision/supervisor_builder.hpp"

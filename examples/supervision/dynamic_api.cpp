@@ -12,9 +12,9 @@
 
 #include <caf/all.hpp>
 
-#include "remedy/runtime/atoms.hpp"
+#include "remedy/supervision/atoms.hpp"
 #include "remedy/runtime/config.hpp"
-#include "remedy/runtime/error.hpp"
+#include "remedy/core/error.hpp"
 #include "remedy/supervision/child_info.hpp"
 #include "remedy/supervision/start.hpp"
 #include "remedy/supervision/supervisor.hpp"

@@ -15,10 +15,10 @@
 
 #include <caf/all.hpp>
 
-#include "remedy/runtime/atoms.hpp"
+#include "remedy/supervision/atoms.hpp"
 #include "remedy/runtime/config.hpp"
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/event_bus.hpp"
+#include "remedy/core/error.hpp"
+#include "remedy/core/event_bus.hpp"
 #include "remedy/supervision/endpoint_stats.hpp"
 #include "remedy/supervision/start.hpp"
 #include "remedy/supervision/supervision_event.hpp"

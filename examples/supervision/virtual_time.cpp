@@ -13,10 +13,10 @@
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
-#include "remedy/runtime/atoms.hpp"
+
 #include "remedy/runtime/config.hpp"
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/event_bus.hpp"
+#include "remedy/core/error.hpp"
+#include "remedy/core/event_bus.hpp"
 #include "remedy/supervision/start.hpp"
 #include "remedy/supervision/supervision_event.hpp"
 #include "remedy/supervision/supervisor_builder.hpp"

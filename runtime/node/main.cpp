@@ -17,8 +17,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "remedy/runtime/logging.hpp"
-#include "remedy/runtime/version.hpp"
+#include "remedy/core/logging.hpp"
+#include "remedy/core/version.hpp"
 #include "supervision_demo.hpp"
 
 namespace {

@@ -1,36 +1,30 @@
 #include "remedy/runtime/config.hpp"
 
-#include "remedy/runtime/detail/topic_registry.hpp"
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/type_ids.hpp"
-#include "remedy/actors/detection.hpp"
-#include "remedy/actors/detector.hpp"
-#include "remedy/actors/fault.hpp"
-#include "remedy/actors/health_view.hpp"
-#include "remedy/actors/route_event.hpp"
-#include "remedy/actors/route_stats.hpp"
-#include "remedy/supervision/child_info.hpp"
-#include "remedy/supervision/child_spec.hpp"
-#include "remedy/supervision/endpoint_stats.hpp"
-#include "remedy/runtime/heartbeat.hpp"
-#include "remedy/runtime/sample.hpp"
-#include "remedy/supervision/supervision_event.hpp"
+#include "remedy/classification/type_ids.hpp"
+#include "remedy/detection/type_ids.hpp"
+#include "remedy/routing/type_ids.hpp"
+#include "remedy/supervision/type_ids.hpp"
 
 namespace remedy {
 
-config::config() : topics_(std::make_unique<detail::topic_registry>()) {
-  register_types(*this);
+namespace {
+
+void add_part_types(caf::actor_system_config& cfg) {
+  add_supervision_types(cfg);
+  add_routing_types(cfg);
+  add_detection_types(cfg);
+  add_classification_types(cfg);
 }
 
-config::~config() = default;
+} // namespace
+
+config::config() {
+  add_part_types(*this);
+}
 
 void register_types(caf::actor_system_config& cfg) {
-  cfg.add_message_types<caf::id_block::remedy>();
-  cfg.add_error_category(error_category,
-                         [](uint8_t code, caf::atom_value category,
-                            const caf::message& context) {
-                           return render(caf::error{code, category, context});
-                         });
+  add_core_types(cfg);
+  add_part_types(cfg);
 }
 
 } // namespace remedy

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <limits>
 
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/format.hpp"
+#include "remedy/core/error.hpp"
+#include "remedy/core/format.hpp"
 
 namespace remedy {
 

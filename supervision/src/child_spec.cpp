@@ -4,7 +4,7 @@
 
 #include <caf/actor_system.hpp>
 
-#include "remedy/runtime/error.hpp"
+#include "remedy/core/error.hpp"
 
 namespace remedy {
 

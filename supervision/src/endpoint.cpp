@@ -9,10 +9,10 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
-#include "remedy/runtime/atoms.hpp"
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/logging.hpp"
-#include "remedy/runtime/type_ids.hpp"
+#include "remedy/supervision/atoms.hpp"
+#include "remedy/core/error.hpp"
+#include "remedy/core/logging.hpp"
+#include "remedy/supervision/type_ids.hpp"
 #include "remedy/supervision/endpoint_stats.hpp"
 
 #include <spdlog/spdlog.h>

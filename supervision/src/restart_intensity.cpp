@@ -1,6 +1,6 @@
 #include "remedy/supervision/restart_intensity.hpp"
 
-#include "remedy/runtime/error.hpp"
+#include "remedy/core/error.hpp"
 
 namespace remedy {
 

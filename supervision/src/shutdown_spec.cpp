@@ -1,6 +1,6 @@
 #include "remedy/supervision/shutdown_spec.hpp"
 
-#include "remedy/runtime/format.hpp"
+#include "remedy/core/format.hpp"
 
 namespace remedy {
 

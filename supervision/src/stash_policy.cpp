@@ -1,6 +1,6 @@
 #include "remedy/supervision/stash_policy.hpp"
 
-#include "remedy/runtime/error.hpp"
+#include "remedy/core/error.hpp"
 
 namespace remedy {
 

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "remedy/runtime/error.hpp"
+#include "remedy/core/error.hpp"
 
 namespace remedy {
 

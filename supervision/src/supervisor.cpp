@@ -18,12 +18,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include "remedy/runtime/atoms.hpp"
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/detail/topic_registry.hpp"
-#include "remedy/runtime/event_bus.hpp"
-#include "remedy/runtime/logging.hpp"
-#include "remedy/runtime/type_ids.hpp"
+#include "remedy/supervision/atoms.hpp"
+#include "remedy/core/error.hpp"
+#include "remedy/core/detail/topic_registry.hpp"
+#include "remedy/core/event_bus.hpp"
+#include "remedy/core/logging.hpp"
+#include "remedy/supervision/type_ids.hpp"
 #include "remedy/supervision/child_info.hpp"
 #include "remedy/supervision/endpoint.hpp"
 #include "remedy/supervision/restart_intensity.hpp"

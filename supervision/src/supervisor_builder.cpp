@@ -3,8 +3,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 
-#include "remedy/runtime/atoms.hpp"
-#include "remedy/runtime/error.hpp"
+#include "remedy/supervision/atoms.hpp"
+#include "remedy/core/error.hpp"
 #include "remedy/supervision/endpoint.hpp"
 #include "remedy/supervision/supervisor.hpp"
 

@@ -1,6 +1,6 @@
 #include "remedy/supervision/supervisor_flags.hpp"
 
-#include "remedy/runtime/error.hpp"
+#include "remedy/core/error.hpp"
 #include "remedy/supervision/restart_intensity.hpp"
 
 namespace remedy {

@@ -10,14 +10,14 @@
 
 #include <caf/exit_reason.hpp>
 
-#include "remedy/actors/anomaly_detector.hpp"
-#include "remedy/actors/crash_loop_detector.hpp"
-#include "remedy/actors/heartbeat_detector.hpp"
-#include "remedy/actors/threshold_detector.hpp"
-#include "remedy/actors/trend_detector.hpp"
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/heartbeat.hpp"
-#include "remedy/runtime/sample.hpp"
+#include "remedy/detection/anomaly_detector.hpp"
+#include "remedy/detection/crash_loop_detector.hpp"
+#include "remedy/detection/heartbeat_detector.hpp"
+#include "remedy/detection/threshold_detector.hpp"
+#include "remedy/detection/trend_detector.hpp"
+#include "remedy/core/error.hpp"
+#include "remedy/core/heartbeat.hpp"
+#include "remedy/core/sample.hpp"
 #include "remedy/supervision/supervision_event.hpp"
 
 using namespace remedy;

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <cmath>
 
-#include "remedy/actors/linear_trend.hpp"
+#include "remedy/detection/linear_trend.hpp"
 
 using namespace remedy;
 using namespace std::chrono_literals;

@@ -24,18 +24,22 @@
 #include <caf/uniform_type_info_map.hpp>
 
 #include "remedy/runtime/config.hpp"
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/type_ids.hpp"
+#include "remedy/core/error.hpp"
+#include "remedy/core/type_ids.hpp"
+#include "remedy/supervision/type_ids.hpp"
+#include "remedy/routing/type_ids.hpp"
+#include "remedy/detection/type_ids.hpp"
+#include "remedy/classification/type_ids.hpp"
 #include "remedy/supervision/child_info.hpp"
 #include "remedy/supervision/child_spec.hpp"
-#include "remedy/actors/detection.hpp"
-#include "remedy/actors/detector.hpp"
-#include "remedy/actors/fault.hpp"
-#include "remedy/actors/health_view.hpp"
-#include "remedy/actors/route_event.hpp"
-#include "remedy/runtime/heartbeat.hpp"
-#include "remedy/runtime/sample.hpp"
-#include "remedy/actors/route_stats.hpp"
+#include "remedy/detection/detection.hpp"
+#include "remedy/detection/detector.hpp"
+#include "remedy/classification/fault.hpp"
+#include "remedy/classification/health_view.hpp"
+#include "remedy/routing/route_event.hpp"
+#include "remedy/core/heartbeat.hpp"
+#include "remedy/core/sample.hpp"
+#include "remedy/routing/route_stats.hpp"
 #include "remedy/supervision/endpoint_stats.hpp"
 #include "remedy/supervision/start.hpp"
 #include "remedy/supervision/supervision_event.hpp"
@@ -238,15 +242,28 @@ void check_event(const supervision_event& x, const supervision_event& y) {
 
 // -- type IDs and registration ------------------------------------------------
 
-TEST_CASE("Remedy's type ID block names every message type", "[wire]") {
-  CHECK(caf::type_id<child_spec>::value == caf::first_custom_type_id);
-  CHECK(caf::type_id<child_info>::value == caf::first_custom_type_id + 1);
-  CHECK(caf::type_id<child_counts>::value == caf::first_custom_type_id + 2);
-  CHECK(caf::type_id<endpoint_stats>::value == caf::first_custom_type_id + 3);
-  CHECK(caf::type_id<supervision_event>::value
-        == caf::first_custom_type_id + 4);
-  CHECK(caf::type_id<std::vector<child_info>>::value
-        == caf::first_custom_type_id + 5);
+TEST_CASE("each part's type ID block lies in the part's own range",
+          "[wire]") {
+  namespace ids = caf::id_block;
+  namespace range = remedy::type_id_range;
+  CHECK(ids::remedy_core::begin == caf::first_custom_type_id);
+  CHECK(ids::remedy_supervision::begin == range::supervision);
+  CHECK(ids::remedy_routing::begin == range::routing);
+  CHECK(ids::remedy_detection::begin == range::detection);
+  CHECK(ids::remedy_classification::begin == range::classification);
+  CHECK(ids::remedy_core::end <= range::supervision);
+  CHECK(ids::remedy_supervision::end <= range::routing);
+  CHECK(ids::remedy_routing::end <= range::detection);
+  CHECK(ids::remedy_detection::end <= range::classification);
+  CHECK(ids::remedy_classification::end <= range::scheduling);
+  // Each part's types in its own block, in declaration order.
+  CHECK(caf::type_id<sample>::value == range::core);
+  CHECK(caf::type_id<heartbeat>::value == range::core + 1);
+  CHECK(caf::type_id<child_spec>::value == range::supervision);
+  CHECK(caf::type_id<std::vector<child_info>>::value == range::supervision + 5);
+  CHECK(caf::type_id<route_stats>::value == range::routing);
+  CHECK(caf::type_id<detection>::value == range::detection);
+  CHECK(caf::type_id<fault>::value == range::classification);
   CHECK(std::string{caf::type_name<child_spec>::value}
         == "remedy::child_spec");
   CHECK(std::string{caf::type_name<supervision_event>::value}
@@ -274,6 +291,12 @@ TEST_CASE("remedy::config registers every type and the error category",
   // which_children's reply crosses nodes too.
   check_type(typeid(std::vector<child_info>),
              "std::vector<remedy::child_info>");
+  // One type of every other part's block.
+  check_type(typeid(sample), "remedy::sample");
+  check_type(typeid(route_event), "remedy::route_event");
+  check_type(typeid(detector_stats), "remedy::detector_stats");
+  check_type(typeid(std::vector<target_health>),
+             "std::vector<remedy::target_health>");
   std::vector<char> buf;
   caf::binary_serializer sink{sys, buf};
   auto msg = caf::make_message(std::vector<child_info>(2));

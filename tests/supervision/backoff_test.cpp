@@ -10,7 +10,7 @@
 #include <limits>
 #include <vector>
 
-#include "remedy/runtime/error.hpp"
+#include "remedy/core/error.hpp"
 #include "remedy/supervision/backoff.hpp"
 #include "support/settings_checks.hpp"
 

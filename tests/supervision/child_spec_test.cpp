@@ -22,7 +22,7 @@
 #include <caf/send.hpp>
 
 #include "remedy/runtime/config.hpp"
-#include "remedy/runtime/error.hpp"
+#include "remedy/core/error.hpp"
 #include "remedy/supervision/child_spec.hpp"
 #include "remedy/supervision/start.hpp"
 #include "remedy/supervision/supervisor.hpp"

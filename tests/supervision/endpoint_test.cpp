@@ -10,8 +10,8 @@
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
 
-#include "remedy/runtime/atoms.hpp"
-#include "remedy/runtime/error.hpp"
+#include "remedy/supervision/atoms.hpp"
+#include "remedy/core/error.hpp"
 #include "remedy/supervision/child_info.hpp"
 #include "remedy/supervision/endpoint.hpp"
 #include "remedy/supervision/endpoint_stats.hpp"

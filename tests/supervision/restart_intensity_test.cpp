@@ -7,7 +7,7 @@
 #include <chrono>
 #include <vector>
 
-#include "remedy/runtime/error.hpp"
+#include "remedy/core/error.hpp"
 #include "remedy/supervision/restart_intensity.hpp"
 
 using namespace remedy;

@@ -26,10 +26,10 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
-#include "remedy/runtime/atoms.hpp"
+#include "remedy/supervision/atoms.hpp"
 #include "remedy/runtime/config.hpp"
-#include "remedy/runtime/error.hpp"
-#include "remedy/runtime/type_ids.hpp"
+#include "remedy/core/error.hpp"
+#include "remedy/supervision/type_ids.hpp"
 #include "remedy/supervision/child_info.hpp"
 #include "remedy/supervision/start.hpp"
 #include "remedy/supervision/supervisor.hpp"

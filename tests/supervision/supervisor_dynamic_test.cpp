@@ -8,8 +8,8 @@
 #include <caf/exit_reason.hpp>
 #include <caf/make_message.hpp>
 
-#include "remedy/runtime/atoms.hpp"
-#include "remedy/runtime/error.hpp"
+#include "remedy/supervision/atoms.hpp"
+#include "remedy/core/error.hpp"
 #include "remedy/supervision/child_info.hpp"
 #include "remedy/supervision/start.hpp"
 #include "remedy/supervision/supervisor.hpp"

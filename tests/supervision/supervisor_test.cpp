@@ -5,8 +5,8 @@
 
 #include <caf/exit_reason.hpp>
 
-#include "remedy/runtime/atoms.hpp"
-#include "remedy/runtime/type_ids.hpp"
+#include "remedy/supervision/atoms.hpp"
+#include "remedy/supervision/type_ids.hpp"
 #include "remedy/supervision/child_info.hpp"
 #include "remedy/supervision/start.hpp"
 #include "remedy/supervision/supervisor.hpp"

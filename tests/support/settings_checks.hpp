@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "remedy/runtime/error.hpp"
+#include "remedy/core/error.hpp"
 
 namespace remedy::test {
 

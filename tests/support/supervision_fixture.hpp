@@ -16,9 +16,9 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 
-#include "remedy/runtime/atoms.hpp"
-#include "remedy/runtime/event_bus.hpp"
-#include "remedy/runtime/type_ids.hpp"
+#include "remedy/supervision/atoms.hpp"
+#include "remedy/core/event_bus.hpp"
+#include "remedy/supervision/type_ids.hpp"
 #include "remedy/supervision/child_info.hpp"
 #include "remedy/supervision/endpoint_stats.hpp"
 #include "remedy/supervision/start.hpp"

@@ -1,38 +1,24 @@
 #pragma once
 
-#include <memory>
-
-#include <caf/actor_system_config.hpp>
+#include "remedy/core/core_config.hpp"
 
 namespace remedy {
 
-namespace detail {
-class topic_registry;
-} // namespace detail
-
-/// An actor system configuration that knows Remedy: registers every Remedy
-/// message type (the `remedy` type ID block) and the `remedy` error category.
-/// Use it where you would use `caf::actor_system_config`:
+/// An actor system configuration that knows all of Remedy: registers every
+/// part's message types (each part's type ID block) and the `remedy` error
+/// category. Use it where you would use `caf::actor_system_config`:
 ///
 ///     remedy::config cfg;
 ///     caf::actor_system sys{cfg};
-class config : public caf::actor_system_config {
+class config : public core_config {
 public:
   config();
-  ~config() override;
-
-  /// The event bus's record of subscription prefixes, so that publishing an
-  /// event nobody subscribed to costs nothing. Internal.
-  detail::topic_registry& topics() const {
-    return *topics_;
-  }
-
-private:
-  std::unique_ptr<detail::topic_registry> topics_;
 };
 
-/// Registers Remedy's message types and error category with `cfg`, for
-/// programs that bring their own config class. Call it once per config.
+/// Registers every part's message types and the error category with `cfg`,
+/// for programs that bring their own config class. Call it once per config.
+/// (Such a program's event bus then has no topic registry: publishing costs
+/// a group lookup even when nobody listens.)
 void register_types(caf::actor_system_config& cfg);
 
 } // namespace remedy

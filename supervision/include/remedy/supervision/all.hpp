@@ -3,7 +3,8 @@
 // Everything in Remedy's supervision component: child specs, strategies,
 // restart intensity, backoff, the supervisor, endpoints and the builder.
 
-#include "remedy/runtime/all.hpp"
+#include "remedy/core/all.hpp"
+#include "remedy/supervision/atoms.hpp"
 #include "remedy/supervision/auto_shutdown.hpp"
 #include "remedy/supervision/backoff.hpp"
 #include "remedy/supervision/child_info.hpp"
@@ -23,3 +24,4 @@
 #include "remedy/supervision/supervisor.hpp"
 #include "remedy/supervision/supervisor_builder.hpp"
 #include "remedy/supervision/supervisor_flags.hpp"
+#include "remedy/supervision/type_ids.hpp"

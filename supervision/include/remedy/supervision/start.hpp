@@ -10,7 +10,7 @@
 #include <caf/detail/type_traits.hpp>
 #include <caf/scheduled_actor.hpp>
 
-#include "remedy/runtime/error.hpp"
+#include "remedy/core/error.hpp"
 #include "remedy/supervision/start_fn.hpp"
 
 namespace remedy {

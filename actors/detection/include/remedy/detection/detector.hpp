@@ -1,0 +1,140 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <caf/actor_addr.hpp>
+#include <caf/actor_clock.hpp>
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/timespan.hpp>
+
+#include "remedy/detection/detection.hpp"
+
+namespace remedy {
+
+struct sample;
+struct heartbeat;
+struct supervision_event;
+
+/// A detector's counters, as its actor answers `detector_stats_atom`.
+struct detector_stats {
+  std::string detector;
+  uint64_t samples = 0;
+  uint64_t heartbeats = 0;
+  uint64_t events = 0;
+  /// Inputs dropped: NaN or infinite values.
+  uint64_t ignored_invalid = 0;
+  /// Inputs dropped: older than the series' previous one.
+  uint64_t ignored_backwards = 0;
+  /// Inputs dropped: for a target or metric the detector does not watch
+  /// (only detectors with a fixed watch list count these).
+  uint64_t ignored_unknown = 0;
+  uint64_t raised = 0;
+  uint64_t cleared = 0;
+  /// Conditions raised and not cleared.
+  uint64_t active = 0;
+
+  uint64_t ignored() const {
+    return ignored_invalid + ignored_backwards + ignored_unknown;
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, detector_stats& x) {
+  return f(caf::meta::type_name("remedy.detector_stats"), x.detector,
+           x.samples, x.heartbeats, x.events, x.ignored_invalid,
+           x.ignored_backwards, x.ignored_unknown, x.raised, x.cleared,
+           x.active);
+}
+
+/// The logic of one detector, as a value: no actor, no clock, no I/O. A
+/// detector actor (`spawn_detector`) owns one, feeds it what it subscribed
+/// to and CAF's clock, and publishes what it appends to `out`. The accuracy
+/// harness drives the same objects in virtual time.
+///
+/// Write a new detector by deriving from this class, overriding the inputs
+/// it wants, and returning them from `inputs()`; see docs/detection.md.
+/// Every input handler must tolerate bad input (NaN, time going backwards,
+/// unknown targets) by counting it in `stats_` and returning.
+class detector {
+public:
+  using time_point = caf::actor_clock::time_point;
+
+  /// What a detector reads; `inputs()` returns a combination.
+  enum input : unsigned {
+    /// `sample`s (bus topic "sample.").
+    samples = 1,
+    /// `heartbeat`s (bus topic "heartbeat"), and down notices of their
+    /// senders (`on_down`).
+    heartbeats = 2,
+    /// `supervision_event`s (bus topic "supervision.").
+    supervision = 4,
+  };
+
+  explicit detector(std::string name);
+
+  virtual ~detector();
+
+  detector(const detector&) = delete;
+  detector& operator=(const detector&) = delete;
+
+  const std::string& name() const {
+    return stats_.detector;
+  }
+
+  /// A combination of `input` flags.
+  virtual unsigned inputs() const = 0;
+
+  virtual void on_sample(const sample& x, detections& out);
+
+  /// `now` is the receiver's clock (heartbeats are timed on arrival, so a
+  /// sender's clock never matters).
+  virtual void on_heartbeat(const heartbeat& x, time_point now,
+                            detections& out);
+
+  /// The actor that sent heartbeats as `source` exited.
+  virtual void on_down(const caf::actor_addr& source, const caf::error& reason,
+                       time_point now, detections& out);
+
+  virtual void on_supervision(const supervision_event& x, detections& out);
+
+  /// Called every `tick_interval()` (never if that is 0).
+  virtual void tick(time_point now, detections& out);
+
+  virtual caf::timespan tick_interval() const;
+
+  const detector_stats& stats() const {
+    return stats_;
+  }
+
+protected:
+  /// Appends a raise or clear of a condition and counts it.
+  void emit(detections& out, detection x);
+
+  /// Returns false (and counts) if `value` is NaN or infinite.
+  bool check_finite(double value);
+
+  detector_stats stats_;
+};
+
+/// Validates `settings` and makes a `Detector` from them: what each
+/// detector's `make` does.
+template <class Detector, class Settings>
+caf::expected<std::unique_ptr<detector>> make_detector(Settings settings) {
+  if (auto err = settings.validate())
+    return err;
+  return std::unique_ptr<detector>{new Detector(std::move(settings))};
+}
+
+/// `time_point` of a timespan since the clock's epoch (signals carry their
+/// time as a timespan so they serialize).
+inline caf::actor_clock::time_point to_time_point(caf::timespan x) {
+  return caf::actor_clock::time_point{
+    std::chrono::duration_cast<caf::actor_clock::duration_type>(x)};
+}
+
+} // namespace remedy

@@ -1,0 +1,100 @@
+#include "remedy/detection/detector.hpp"
+
+#include <cmath>
+
+#include "remedy/detection/detection.hpp"
+#include "remedy/core/heartbeat.hpp"
+#include "remedy/core/sample.hpp"
+#include "remedy/supervision/supervision_event.hpp"
+
+namespace remedy {
+
+const char* to_string(detection_kind x) {
+  switch (x) {
+    case detection_kind::heartbeat_missed:
+      return "heartbeat_missed";
+    case detection_kind::hang:
+      return "hang";
+    case detection_kind::target_down:
+      return "target_down";
+    case detection_kind::crash:
+      return "crash";
+    case detection_kind::crash_loop:
+      return "crash_loop";
+    case detection_kind::threshold:
+      return "threshold";
+    case detection_kind::anomaly:
+      return "anomaly";
+    case detection_kind::predicted_limit:
+      return "predicted_limit";
+    case detection_kind::error_burst:
+      return "error_burst";
+    case detection_kind::peer_down:
+      return "peer_down";
+    case detection_kind::peer_unreachable:
+      return "peer_unreachable";
+  }
+  return "<invalid detection_kind>";
+}
+
+std::string topic(const detection& x) {
+  return std::string{"detection."} + to_string(x.kind);
+}
+
+bool same_condition(const detection& x, const detection& y) {
+  return x.kind == y.kind && x.detector == y.detector && x.target == y.target
+         && x.metric == y.metric;
+}
+
+detector::detector(std::string name) {
+  stats_.detector = std::move(name);
+}
+
+detector::~detector() = default;
+
+void detector::on_sample(const sample&, detections&) {
+  // not an input of this detector
+}
+
+void detector::on_heartbeat(const heartbeat&, time_point, detections&) {
+  // not an input of this detector
+}
+
+void detector::on_down(const caf::actor_addr&, const caf::error&, time_point,
+                       detections&) {
+  // not an input of this detector
+}
+
+void detector::on_supervision(const supervision_event&, detections&) {
+  // not an input of this detector
+}
+
+void detector::tick(time_point, detections&) {
+  // no timed checks
+}
+
+caf::timespan detector::tick_interval() const {
+  return caf::timespan{0};
+}
+
+void detector::emit(detections& out, detection x) {
+  x.detector = stats_.detector;
+  if (x.active) {
+    ++stats_.raised;
+    ++stats_.active;
+  } else {
+    ++stats_.cleared;
+    if (stats_.active > 0)
+      --stats_.active;
+  }
+  out.emplace_back(std::move(x));
+}
+
+bool detector::check_finite(double value) {
+  if (std::isfinite(value))
+    return true;
+  ++stats_.ignored_invalid;
+  return false;
+}
+
+} // namespace remedy

@@ -1,0 +1,174 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <caf/actor_clock.hpp>
+#include <caf/timespan.hpp>
+
+#include "remedy/routing/breaker_state.hpp"
+#include "remedy/routing/circuit_breaker_settings.hpp"
+#include "remedy/routing/sliding_window.hpp"
+#include "remedy/supervision/backoff.hpp"
+
+namespace remedy {
+
+/// How a call ended, as the breaker sees it.
+enum class call_outcome : uint8_t {
+  /// The target answered with a value (or an error that does not count).
+  success,
+  /// The target answered with an error that counts, timed out, or is down.
+  failure,
+  /// Not recorded at all (e.g. an error on the ignore list).
+  ignored,
+};
+
+/// A permission to make one call, from `circuit_breaker::acquire`.
+struct breaker_permit {
+  /// Whether the call may go through; otherwise it fails fast.
+  bool granted = false;
+  /// Identifies the breaker phase the call started in, so that a call that
+  /// completes after the breaker changed state does not count twice.
+  uint64_t generation = 0;
+};
+
+/// One state change, for events and logs.
+struct breaker_transition {
+  breaker_state from;
+  breaker_state to;
+  caf::actor_clock::time_point at;
+  /// What caused it, e.g. "failure rate 0.5 >= 0.5 over 100 calls".
+  std::string reason;
+};
+
+/// Counters and rates for queries.
+struct breaker_metrics {
+  breaker_state state = breaker_state::closed;
+  window_totals window;
+  uint64_t consecutive_failures = 0;
+  uint64_t rejected = 0;
+  uint64_t permitted = 0;
+  uint64_t successes = 0;
+  uint64_t failures = 0;
+  uint64_t ignored = 0;
+  uint64_t stale = 0;
+  /// In metrics_only: calls after which a trip rule held (would have opened).
+  uint64_t would_open = 0;
+  /// Failed probe rounds since the breaker was last closed.
+  uint32_t open_rounds = 0;
+};
+
+/// A circuit breaker as a value: the state machine of Resilience4j's breaker
+/// (closed, open, half-open, plus forced-open, disabled and metrics-only),
+/// driven by the caller with explicit times. No actor, no clock, no I/O: the
+/// routing actor owns one, feeds it CAF's clock, and turns its transitions
+/// into events.
+///
+/// - closed: every call is permitted; outcomes enter the sliding window.
+///   The breaker opens when `consecutive_failures` failures arrive in a row,
+///   or, once the window holds `minimum_calls` calls, when the failure rate
+///   or the slow-call rate reaches its threshold: exactly at the threshold,
+///   not one call earlier.
+/// - open: calls are rejected until the open duration ends (checked on
+///   `acquire` and `advance`), then half-open. The open duration is
+///   `backoff::exponential(open_duration, max_open_duration)` with
+///   multiplier `open_growth` and jitter `open_jitter`, indexed by the number
+///   of failed probe rounds since the last close.
+/// - half-open: `half_open_probes` calls are permitted, the rest rejected.
+///   When all probes completed, their failure and slow-call rates decide:
+///   below both thresholds closes (window and open rounds reset), otherwise
+///   opens again with a longer duration. A probe round that has not
+///   completed within `half_open_max_duration` opens again too (longer only
+///   if some probe was admitted: a quiet target is not penalised).
+/// - A call is slow when it took at least `slow_call_duration` (Resilience4j
+///   counts only longer calls; "at least" makes a threshold of exactly the
+///   measured time mean what it says).
+/// - Calls that started in an earlier phase (see `breaker_permit`) are
+///   counted as stale and change nothing.
+class circuit_breaker {
+public:
+  using time_point = caf::actor_clock::time_point;
+
+  /// `seed` picks the jitter of open durations.
+  explicit circuit_breaker(circuit_breaker_settings settings,
+                           uint64_t seed = 1);
+
+  /// Asks to make a call at `now`.
+  breaker_permit acquire(time_point now);
+
+  /// Records the end of a call permitted under `permit`, at `now`, after
+  /// `duration`. A call at least `slow_call_duration` long is slow.
+  void record(time_point now, const breaker_permit& permit,
+              call_outcome outcome, caf::timespan duration);
+
+  /// Applies time-driven transitions due at `now`: open -> half_open when
+  /// the open duration ended; half_open -> open when the probe deadline
+  /// passed. The owner calls it at `next_deadline()`.
+  void advance(time_point now);
+
+  /// When `advance` has something to do next, if ever.
+  std::optional<time_point> next_deadline() const;
+
+  // -- operator overrides ---------------------------------------------------
+
+  void force_open(time_point now);
+  void disable(time_point now);
+  void metrics_only(time_point now);
+  /// Back to closed with an empty window, from any state.
+  void reset(time_point now);
+
+  // -- observers -------------------------------------------------------------
+
+  breaker_state state() const {
+    return state_;
+  }
+
+  breaker_metrics metrics(time_point now);
+
+  const circuit_breaker_settings& settings() const {
+    return settings_;
+  }
+
+  /// The open duration the next trip would use (without jitter).
+  caf::timespan next_open_duration() const {
+    return open_schedule_.base_delay(open_rounds_);
+  }
+
+  /// Whether `take_transitions` has anything.
+  bool has_transitions() const {
+    return !transitions_.empty();
+  }
+
+  /// Transitions since the last call, oldest first.
+  std::vector<breaker_transition> take_transitions() {
+    return std::move(transitions_);
+  }
+
+private:
+  void transition(time_point now, breaker_state to, std::string reason);
+  void open(time_point now, std::string reason);
+  void evaluate_closed(time_point now);
+  void finish_probes(time_point now);
+
+  circuit_breaker_settings settings_;
+  backoff open_schedule_;
+  breaker_state state_ = breaker_state::closed;
+  uint64_t generation_ = 1;
+  sliding_window window_;
+  uint64_t consecutive_ = 0;
+  uint32_t open_rounds_ = 0;
+  time_point open_until_{};
+  // half-open
+  uint32_t probes_permitted_ = 0;
+  window_totals probe_totals_;
+  time_point probe_deadline_{};
+  // counters
+  breaker_metrics counters_;
+  std::vector<breaker_transition> transitions_;
+  std::mt19937_64 rng_;
+};
+
+} // namespace remedy

@@ -1,0 +1,90 @@
+#include "remedy/core/logging.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <cstdio>
+#include <mutex>
+#include <vector>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace remedy {
+
+namespace {
+
+std::string env_key(const std::string& name) {
+  std::string key = "REMEDY_LOG_";
+  for (auto c : name)
+    key += std::isalnum(static_cast<unsigned char>(c))
+             ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+             : '_';
+  return key;
+}
+
+std::mutex mtx;
+std::vector<std::shared_ptr<spdlog::logger>> loggers;
+bool level_forced = false;
+spdlog::level::level_enum forced_level = spdlog::level::info;
+
+/// Parses a level name; unlike spdlog::level::from_str, rejects unknown names
+/// instead of turning them into "off".
+bool parse_level(const std::string& text, spdlog::level::level_enum& out) {
+  for (int i = spdlog::level::trace; i < spdlog::level::n_levels; ++i) {
+    auto lvl = static_cast<spdlog::level::level_enum>(i);
+    auto name = spdlog::level::to_string_view(lvl);
+    if (text == std::string(name.data(), name.size())
+        || (lvl == spdlog::level::warn && text == "warning")
+        || (lvl == spdlog::level::err && text == "error")) {
+      out = lvl;
+      return true;
+    }
+  }
+  return false;
+}
+
+spdlog::level::level_enum level_for(const std::string& name) {
+  if (level_forced)
+    return forced_level;
+  for (auto key : {env_key(name), std::string{"REMEDY_LOG_LEVEL"}}) {
+    const char* value = std::getenv(key.c_str());
+    if (value == nullptr)
+      continue;
+    spdlog::level::level_enum result;
+    if (parse_level(value, result))
+      return result;
+    std::fprintf(stderr,
+                 "remedy: ignoring %s=%s (not a log level: use trace, debug, "
+                 "info, warn, error, critical or off)\n",
+                 key.c_str(), value);
+  }
+  return spdlog::level::info;
+}
+
+} // namespace
+
+std::shared_ptr<spdlog::logger> logger(const std::string& name) {
+  std::lock_guard<std::mutex> guard{mtx};
+  if (auto existing = spdlog::get(name))
+    return existing;
+  auto result = spdlog::stderr_color_mt(name);
+  result->set_level(level_for(name));
+  result->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%n] %v");
+  loggers.push_back(result);
+  return result;
+}
+
+bool set_log_level(const std::string& level) {
+  spdlog::level::level_enum lvl;
+  if (!parse_level(level, lvl))
+    return false;
+  std::lock_guard<std::mutex> guard{mtx};
+  level_forced = true;
+  forced_level = lvl;
+  for (auto& x : loggers)
+    x->set_level(lvl);
+  return true;
+}
+
+} // namespace remedy

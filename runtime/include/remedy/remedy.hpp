@@ -1,0 +1,10 @@
+#pragma once
+
+// Remedy's whole public API: every part, and the config that registers them.
+
+#include "remedy/core/all.hpp"
+#include "remedy/supervision/all.hpp"
+#include "remedy/routing/all.hpp"
+#include "remedy/detection/all.hpp"
+#include "remedy/classification/all.hpp"
+#include "remedy/runtime/config.hpp"
