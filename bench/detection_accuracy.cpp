@@ -314,7 +314,7 @@ double value_ns(const std::function<std::unique_ptr<remedy::detector>()>& make,
   remedy::detections out;
   auto t0 = bench::clock_type::now();
   for (auto& x : xs) {
-    d->on_sample(x, out);
+    d->feed(x, out);
     out.clear();
   }
   auto t1 = bench::clock_type::now();

@@ -118,7 +118,7 @@ struct detection_run::impl {
     if (auto* s = std::get_if<sample>(&x)) {
       for (auto& d : detectors)
         if (d->inputs() & detector::samples)
-          d->on_sample(*s, found);
+          d->feed(*s, found);
     } else if (auto* h = std::get_if<trace_heartbeat>(&x)) {
       heartbeat hb;
       hb.target = h->target;
@@ -128,16 +128,16 @@ struct detection_run::impl {
         hb.source = address(h->target, h->incarnation);
       for (auto& d : detectors)
         if (d->inputs() & detector::heartbeats)
-          d->on_heartbeat(hb, at, found);
+          d->feed(hb, at, found);
     } else if (auto* dn = std::get_if<trace_down>(&x)) {
       auto addr = address(dn->target, dn->incarnation);
       for (auto& d : detectors)
         if (d->inputs() & detector::heartbeats)
-          d->on_down(addr, dn->reason, at, found);
+          d->feed_down(addr, dn->reason, at, found);
     } else if (auto* ev = std::get_if<supervision_event>(&x)) {
       for (auto& d : detectors)
         if (d->inputs() & detector::supervision)
-          d->on_supervision(*ev, found);
+          d->feed(*ev, found);
     }
     deliver_detections();
   }

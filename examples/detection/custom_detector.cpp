@@ -8,19 +8,13 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include <caf/all.hpp>
 
-#include "remedy/classification/classifier.hpp"
-#include "remedy/detection/detector.hpp"
-#include "remedy/detection/detector_actor.hpp"
-#include "remedy/classification/fault.hpp"
-#include "remedy/runtime/config.hpp"
-#include "remedy/core/error.hpp"
-#include "remedy/core/event_bus.hpp"
-#include "remedy/core/sample.hpp"
+#include "remedy/remedy.hpp"
 
 using namespace std::chrono_literals;
 using namespace remedy;
@@ -40,31 +34,16 @@ public:
   void on_sample(const sample& x, detections& out) override {
     if (x.metric != "processed")
       return;
-    ++stats_.samples;
-    if (!check_finite(x.value)) // NaN and infinity: counted, ignored
-      return;
-    auto& s = series_[x.target];
-    s.still = s.last && *s.last == x.value ? s.still + 1 : 0;
-    s.last = x.value;
-    if (!s.raised && s.still >= limit_) {
-      s.raised = true;
-      emit(out, detection{detection_kind::hang, true, {}, x.target, x.metric,
-                          x.value, 1.0, {}, x.at, "progress stalled"});
-    } else if (s.raised && s.still == 0) {
-      s.raised = false;
-      emit(out, detection{detection_kind::hang, false, {}, x.target, x.metric,
-                          x.value, 0.0, {}, x.at, "progress again"});
-    }
+    auto& [last, still] = series_[x.target];
+    still = x.value == last ? still + 1 : 0;
+    last = x.value;
+    report(out, still >= limit_,
+           detection::raise(detection_kind::hang, x).with_detail("stalled"));
   }
 
 private:
-  struct series {
-    std::optional<double> last;
-    int still = 0;
-    bool raised = false;
-  };
   int limit_;
-  std::map<std::string, series> series_;
+  std::map<std::string, std::pair<double, int>> series_; // last, still
 };
 // [detector]
 

@@ -15,16 +15,7 @@
 
 #include <caf/all.hpp>
 
-#include "remedy/classification/detection_tree.hpp"
-#include "remedy/classification/fault.hpp"
-#include "remedy/classification/health_view.hpp"
-#include "remedy/classification/atoms.hpp"
-#include "remedy/runtime/config.hpp"
-#include "remedy/core/error.hpp"
-#include "remedy/core/event_bus.hpp"
-#include "remedy/core/heartbeats.hpp"
-#include "remedy/supervision/start.hpp"
-#include "remedy/supervision/supervisor_builder.hpp"
+#include "remedy/remedy.hpp"
 
 using namespace std::chrono_literals;
 using namespace remedy;
@@ -75,13 +66,12 @@ std::optional<fault_event> await_fault(caf::scoped_actor& self,
 /// Asks the health view about `target` until it says `wanted` (the view
 /// hears of a fault at about the time we do, maybe just after), for at most
 /// a second; returns the last answer.
-health_state health_of(caf::scoped_actor& self, const caf::actor& view,
-                       const std::string& target, health_state wanted) {
+health_state wait_for(caf::scoped_actor& self, const caf::actor& view,
+                     const std::string& target, health_state wanted) {
   auto state = health_state::healthy;
   for (int i = 0; i < 50; ++i) {
-    self->request(view, 1s, health_atom::value, target)
-      .receive([&](target_health& h) { state = h.state; },
-               [](caf::error& err) { std::cout << render(err) << '\n'; });
+    if (auto h = health_of(self, view, target, 1s))
+      state = h->state;
     if (state == wanted)
       break;
     std::this_thread::sleep_for(20ms);
@@ -120,7 +110,7 @@ int main() {
   auto view = tree->endpoint("detection/health");
   auto svc = tree->endpoint("svc");
   std::this_thread::sleep_for(1s); // a second of normal heartbeats
-  auto before = health_of(self, view, "app/svc", health_state::healthy);
+  auto before = wait_for(self, view, "app/svc", health_state::healthy);
   std::cout << "app/svc is " << to_string(before) << '\n';
 
   std::cout << "the service hangs for 1.5 s:\n";
@@ -129,14 +119,14 @@ int main() {
   auto hang = await_fault(self, fault_class::hang, fault_event_kind::raised,
                           3s);
   auto latency = std::chrono::steady_clock::now() - t0;
-  auto during = health_of(self, view, "app/svc", health_state::faulty);
+  auto during = wait_for(self, view, "app/svc", health_state::faulty);
   std::cout << "app/svc is " << to_string(during) << " after "
             << std::chrono::duration_cast<std::chrono::milliseconds>(latency)
                  .count()
             << " ms\n";
   auto recovered = await_fault(self, fault_class::hang,
                                fault_event_kind::cleared, 5s);
-  auto after = health_of(self, view, "app/svc", health_state::healthy);
+  auto after = wait_for(self, view, "app/svc", health_state::healthy);
   std::cout << "app/svc is " << to_string(after) << " again\n";
 
   std::cout << "the service crashes three times in a row:\n";
@@ -146,7 +136,7 @@ int main() {
   }
   auto loop = await_fault(self, fault_class::crash_loop,
                           fault_event_kind::raised, 3s);
-  auto looping = health_of(self, view, "app/svc", health_state::faulty);
+  auto looping = wait_for(self, view, "app/svc", health_state::faulty);
   std::cout << "app/svc is " << to_string(looping) << '\n';
 
   self->send_exit(tree->root, caf::exit_reason::user_shutdown);

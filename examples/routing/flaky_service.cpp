@@ -17,17 +17,7 @@
 
 #include <caf/all.hpp>
 
-#include "remedy/routing/route_builder.hpp"
-#include "remedy/routing/route_event.hpp"
-#include "remedy/routing/route_stats.hpp"
-#include "remedy/supervision/atoms.hpp"
-#include "remedy/routing/atoms.hpp"
-#include "remedy/runtime/config.hpp"
-#include "remedy/core/error.hpp"
-#include "remedy/core/event_bus.hpp"
-#include "remedy/supervision/endpoint_stats.hpp"
-#include "remedy/supervision/start.hpp"
-#include "remedy/supervision/supervisor_builder.hpp"
+#include "remedy/remedy.hpp"
 
 using namespace std::chrono_literals;
 using namespace remedy;
@@ -93,8 +83,8 @@ int main() {
                 .spawn(sys);
   if (!tree)
     return 1;
-  self->request(tree->root, 1s, await_started_atom::value)
-    .receive([] {}, [](caf::error&) {});
+  if (!await_started(self, tree->root))
+    return 1;
   // [route]
   circuit_breaker_settings breaker;
   breaker.window_size = 20; // the last 20 calls; opens at 50 % failures
@@ -158,25 +148,23 @@ int main() {
     probes += ask(self, *route, ++sent) ? 0 : 1;
   events(std::nullopt, 50ms);
   // [probe]
-  route_stats st;
-  self->request(*route, 1s, route_stats_atom::value)
-    .receive([&](route_stats& x) { st = x; }, [](caf::error&) {});
-  endpoint_stats ep;
-  self->request(tree->endpoint("quotes"), 1s, endpoint_stats_atom::value)
-    .receive([&](endpoint_stats& x) { ep = x; }, [](caf::error&) {});
-  std::cout << "route: requests=" << st.requests << " answered="
-            << st.answered << " retries=" << st.retries << " timeouts="
-            << st.timeouts << " rejected_open=" << st.rejected_open
-            << " breaker=" << to_string(st.state) << " bulkhead_in_flight="
-            << st.bulkhead_in_flight << "\nendpoint: stashed=" << ep.stashed
-            << " replayed=" << ep.replayed << '\n';
+  auto st = route_stats_of(self, *route);
+  auto ep = endpoint_stats_of(self, tree->endpoint("quotes"));
+  if (!st || !ep)
+    return 1;
+  std::cout << "route: requests=" << st->requests << " answered="
+            << st->answered << " retries=" << st->retries << " timeouts="
+            << st->timeouts << " rejected_open=" << st->rejected_open
+            << " breaker=" << to_string(st->state) << " bulkhead_in_flight="
+            << st->bulkhead_in_flight << "\nendpoint: stashed=" << ep->stashed
+            << " replayed=" << ep->replayed << '\n';
   using bs = breaker_state;
-  bool ok = prices + st.timeouts == 20 && st.timeouts > 0 && st.retries > 0
-            && *starts == 2 && ep.replayed > 0 && fast >= 5 && rejected == fast
-            && st.rejected_open == uint64_t(fast) && probes == 2
+  bool ok = prices + st->timeouts == 20 && st->timeouts > 0 && st->retries > 0
+            && *starts == 2 && ep->replayed > 0 && fast >= 5 && rejected == fast
+            && st->rejected_open == uint64_t(fast) && probes == 2
             && path == std::vector<bs>{bs::open, bs::half_open, bs::closed}
-            && st.requests == uint64_t(sent) && st.in_flight == 0
-            && st.bulkhead_in_flight == 0;
+            && st->requests == uint64_t(sent) && st->in_flight == 0
+            && st->bulkhead_in_flight == 0;
   self->send_exit(*route, caf::exit_reason::user_shutdown);
   self->send_exit(tree->root, caf::exit_reason::user_shutdown);
   std::cout << (ok ? "OK" : "UNEXPECTED") << '\n';

@@ -15,14 +15,7 @@
 
 #include <caf/all.hpp>
 
-#include "remedy/supervision/atoms.hpp"
-#include "remedy/runtime/config.hpp"
-#include "remedy/core/error.hpp"
-#include "remedy/core/event_bus.hpp"
-#include "remedy/supervision/endpoint_stats.hpp"
-#include "remedy/supervision/start.hpp"
-#include "remedy/supervision/supervision_event.hpp"
-#include "remedy/supervision/supervisor_builder.hpp"
+#include "remedy/remedy.hpp"
 
 using namespace std::chrono_literals;
 using namespace remedy;
@@ -47,13 +40,6 @@ caf::behavior ledger(caf::event_based_actor*,
   }};
 }
 // [worker]
-
-endpoint_stats stats_of(caf::scoped_actor& self, const caf::actor& ep) {
-  endpoint_stats result;
-  self->request(ep, 1s, endpoint_stats_atom::value)
-    .receive([&](endpoint_stats& x) { result = x; }, [](caf::error&) {});
-  return result;
-}
 
 void print(const endpoint_stats& x) {
   std::cout << "endpoint: state=" << to_string(x.state)
@@ -104,9 +90,11 @@ int main() {
   for (int job = 5; job <= 8; ++job)
     pending.push_back(self->request(ledger_ep, 2s, job_atom::value, job));
   // [stash]
-  auto during = stats_of(self, ledger_ep);
+  auto during = endpoint_stats_of(self, ledger_ep);
+  if (!during)
+    return 1;
   std::cout << "sent jobs 5-8 during the backoff\n";
-  print(during);
+  print(*during);
   int nth = 0;
   for (auto& h : pending)
     h.receive(
@@ -123,11 +111,13 @@ int main() {
         std::cout << "failed: " << render(err) << '\n';
         ok = false;
       });
-  auto after = stats_of(self, ledger_ep);
-  print(after);
-  ok = ok && during.state == endpoint_state::waiting && during.pending == 4
-       && after.state == endpoint_state::up && after.pending == 0
-       && after.forwarded + after.replayed == 8 && after.rejected == 0;
+  auto after = endpoint_stats_of(self, ledger_ep);
+  if (!after)
+    return 1;
+  print(*after);
+  ok = ok && during->state == endpoint_state::waiting && during->pending == 4
+       && after->state == endpoint_state::up && after->pending == 0
+       && after->forwarded + after->replayed == 8 && after->rejected == 0;
 
   self->send_exit(tree->root, caf::exit_reason::user_shutdown);
   std::cout << (ok ? "OK" : "UNEXPECTED") << '\n';

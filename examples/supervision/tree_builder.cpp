@@ -14,12 +14,7 @@
 
 #include <caf/all.hpp>
 
-#include "remedy/supervision/atoms.hpp"
-#include "remedy/runtime/config.hpp"
-#include "remedy/core/error.hpp"
-#include "remedy/supervision/child_info.hpp"
-#include "remedy/supervision/start.hpp"
-#include "remedy/supervision/supervisor_builder.hpp"
+#include "remedy/remedy.hpp"
 
 using namespace std::chrono_literals;
 using namespace remedy;
@@ -39,11 +34,10 @@ caf::behavior connection(caf::event_based_actor*, std::string peer) {
 }
 
 std::vector<child_info> children(caf::scoped_actor& self, caf::actor sup) {
-  std::vector<child_info> result;
-  self->request(sup, 1s, which_children_atom::value)
-    .receive([&](std::vector<child_info>& xs) { result = std::move(xs); },
-             [](caf::error& err) { std::cout << render(err) << '\n'; });
-  return result;
+  auto xs = which_children(self, sup);
+  if (!xs)
+    std::cout << render(xs.error()) << '\n';
+  return xs ? std::move(*xs) : std::vector<child_info>{};
 }
 
 caf::actor child(caf::scoped_actor& self, caf::actor sup, std::string id) {
@@ -86,21 +80,18 @@ int main() {
   }
   // [await]
   // Spawning is asynchronous; wait until the whole tree has started.
-  bool up = false;
-  self->request(tree->root, 1s, await_started_atom::value)
-    .receive([&] { up = true; },
-             [](caf::error& err) { std::cout << render(err) << '\n'; });
-  // [await]
-  if (!up)
+  if (auto up = await_started(self, tree->root); !up) {
+    std::cout << render(up.error()) << '\n';
     return 1;
+  }
+  // [await]
   print("root", children(self, tree->root));
   auto io = child(self, tree->root, "io");
   auto conns = child(self, tree->root, "conns");
   // [pool]
   for (std::string peer : {"10.0.0.7:5120", "10.0.0.9:6001"})
-    self->request(conns, 1s, start_child_atom::value, caf::make_message(peer))
-      .receive([](child_info& c) { std::cout << "started " << c.id << '\n'; },
-               [](caf::error& err) { std::cout << render(err) << '\n'; });
+    if (auto c = start_pool_child(self, conns, caf::make_message(peer)))
+      std::cout << "started " << c->id << '\n';
   // [pool]
   auto pool = children(self, conns);
   print("conns", pool);

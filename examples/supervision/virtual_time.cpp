@@ -14,12 +14,7 @@
 #include <caf/scheduler/test_coordinator.hpp>
 
 
-#include "remedy/runtime/config.hpp"
-#include "remedy/core/error.hpp"
-#include "remedy/core/event_bus.hpp"
-#include "remedy/supervision/start.hpp"
-#include "remedy/supervision/supervision_event.hpp"
-#include "remedy/supervision/supervisor_builder.hpp"
+#include "remedy/remedy.hpp"
 
 using namespace std::chrono_literals;
 using namespace remedy;

@@ -46,11 +46,11 @@ struct endpoint_data {
   static inline const char* name = "remedy.endpoint";
 };
 
-using endpoint_actor = caf::stateful_actor<endpoint_data>;
+using endpoint_impl = caf::stateful_actor<endpoint_data>;
 
 /// Answers a request that will not reach the child; plain messages are only
 /// counted by the caller.
-void refuse(endpoint_actor* self, caf::strong_actor_ptr& sender,
+void refuse(endpoint_impl* self, caf::strong_actor_ptr& sender,
             caf::message_id mid, caf::error err) {
   if (!sender || !mid.is_request() || mid.is_answered())
     return;
@@ -61,20 +61,20 @@ void refuse(endpoint_actor* self, caf::strong_actor_ptr& sender,
 
 /// Takes the oldest stashed message out, answering it with `err` if it is a
 /// request.
-void refuse_oldest(endpoint_actor* self, caf::error err) {
+void refuse_oldest(endpoint_impl* self, caf::error err) {
   auto& x = self->state.stash.front();
   refuse(self, x.sender, x.mid, std::move(err));
   self->state.stash.pop_front();
 }
 
-void deliver(endpoint_actor* self, stashed& x) {
+void deliver(endpoint_impl* self, stashed& x) {
   self->state.target->enqueue(
     caf::make_mailbox_element(std::move(x.sender), x.mid, std::move(x.stages),
                               std::move(x.content)),
     self->context());
 }
 
-void schedule_sweep(endpoint_actor* self) {
+void schedule_sweep(endpoint_impl* self) {
   auto& st = self->state;
   if (st.sweep_pending || st.stash.empty())
     return;
@@ -86,7 +86,7 @@ void schedule_sweep(endpoint_actor* self) {
                               endpoint_sweep_atom::value));
 }
 
-void replay(endpoint_actor* self) {
+void replay(endpoint_impl* self) {
   auto& st = self->state;
   while (!st.stash.empty()) {
     deliver(self, st.stash.front());
@@ -96,7 +96,7 @@ void replay(endpoint_actor* self) {
   st.stats.pending = 0;
 }
 
-void fail_stash(endpoint_actor* self, const caf::error& reason) {
+void fail_stash(endpoint_impl* self, const caf::error& reason) {
   auto& st = self->state;
   while (!st.stash.empty()) {
     refuse_oldest(self, reason);
@@ -112,7 +112,7 @@ caf::error down_error(const endpoint_data& st) {
 }
 
 /// Puts the current message into the stash, making room by the policy.
-void stash_current(endpoint_actor* self, caf::message_view& x) {
+void stash_current(endpoint_impl* self, caf::message_view& x) {
   auto& st = self->state;
   auto* elem = self->current_mailbox_element();
   if (st.stash.size() >= st.policy.capacity) {
@@ -143,7 +143,7 @@ void stash_current(endpoint_actor* self, caf::message_view& x) {
 
 caf::result<caf::message> on_message(caf::scheduled_actor* ptr,
                                      caf::message_view& x) {
-  auto self = static_cast<endpoint_actor*>(ptr);
+  auto self = static_cast<endpoint_impl*>(ptr);
   auto& st = self->state;
   auto* elem = self->current_mailbox_element();
   if (st.target) {
@@ -164,7 +164,7 @@ caf::result<caf::message> on_message(caf::scheduled_actor* ptr,
   return caf::delegated<caf::message>{};
 }
 
-caf::behavior endpoint_fun(endpoint_actor* self, std::string id,
+caf::behavior endpoint_fun(endpoint_impl* self, std::string id,
                            stash_policy policy) {
   auto& st = self->state;
   st.id = std::move(id);

@@ -78,7 +78,7 @@ TEST_CASE("heartbeat detector: raises heartbeat_missed at the first check "
   heartbeat_detector d{s};
   detections out;
   for (int i = 0; i <= 30; ++i)
-    d.on_heartbeat(make_beat("db", std::chrono::seconds(i)), at(i * 1s), out);
+    d.feed(make_beat("db", std::chrono::seconds(i)), at(i * 1s), out);
   CHECK(out.empty());
   // Silence from t = 30 s: find the first 100 ms check with phi >= 8 by the
   // estimator itself, then check that the detector raises exactly there.
@@ -102,7 +102,7 @@ TEST_CASE("heartbeat detector: raises heartbeat_missed at the first check "
   // Further checks do not raise again.
   d.tick(at(expected + 1s), out);
   CHECK(out.size() == 1);
-  d.on_heartbeat(make_beat("db", expected + 2s), at(expected + 2s), out);
+  d.feed(make_beat("db", expected + 2s), at(expected + 2s), out);
   REQUIRE(out.size() == 2);
   CHECK_FALSE(out[1].active);
   CHECK(out[1].kind == detection_kind::heartbeat_missed);
@@ -119,7 +119,7 @@ TEST_CASE("heartbeat detector: regular heartbeats with jitter never raise",
   auto t = 0ns;
   for (int i = 0; i < 3600; ++i) {
     t += 1s + (i % 3 - 1) * 100ms;
-    d.on_heartbeat(make_beat("db", t), at(t), out);
+    d.feed(make_beat("db", t), at(t), out);
     for (int k = 1; k <= 9; ++k)
       d.tick(at(t + k * 100ms), out);
   }
@@ -133,10 +133,10 @@ TEST_CASE("heartbeat detector: a watch list ignores and counts other targets, "
   s.targets = {"db"};
   heartbeat_detector d{s};
   detections out;
-  d.on_heartbeat(make_beat("cache", 1s), at(1s), out);
+  d.feed(make_beat("cache", 1s), at(1s), out);
   CHECK(d.stats().ignored_unknown == 1);
-  d.on_heartbeat(make_beat("db", 5s), at(5s), out);
-  d.on_heartbeat(make_beat("db", 4s), at(4s), out);
+  d.feed(make_beat("db", 5s), at(5s), out);
+  d.feed(make_beat("db", 4s), at(4s), out);
   CHECK(d.stats().ignored_backwards == 1);
   CHECK(d.stats().heartbeats == 3);
   CHECK(out.empty());
@@ -180,12 +180,12 @@ TEST_CASE("threshold detector: raises once the condition held for its "
           "[detection][threshold]") {
   threshold_detector d{latency_rule(2s)};
   detections out;
-  d.on_sample(make_sample("api", "latency_ms", 50, 0s), out);
-  d.on_sample(make_sample("api", "latency_ms", 150, 1s), out);
-  d.on_sample(make_sample("api", "latency_ms", 150, 2s), out);
+  d.feed(make_sample("api", "latency_ms", 50, 0s), out);
+  d.feed(make_sample("api", "latency_ms", 150, 1s), out);
+  d.feed(make_sample("api", "latency_ms", 150, 2s), out);
   CHECK(out.empty()); // held 1 s only
   SECTION("a sample 2 s after the start raises") {
-    d.on_sample(make_sample("api", "latency_ms", 120, 3s), out);
+    d.feed(make_sample("api", "latency_ms", 120, 3s), out);
     REQUIRE(out.size() == 1);
     CHECK(out[0].active);
     CHECK(out[0].at == 3s);
@@ -202,9 +202,9 @@ TEST_CASE("threshold detector: raises once the condition held for its "
   CHECK(out[0].metric == "latency_ms");
   CHECK(out[0].target == "api");
   // 90 is inside the dead band (80..100): no clear; 79 clears.
-  d.on_sample(make_sample("api", "latency_ms", 90, 10s), out);
+  d.feed(make_sample("api", "latency_ms", 90, 10s), out);
   CHECK(out.size() == 1);
-  d.on_sample(make_sample("api", "latency_ms", 79, 11s), out);
+  d.feed(make_sample("api", "latency_ms", 79, 11s), out);
   REQUIRE(out.size() == 2);
   CHECK_FALSE(out[1].active);
 }
@@ -215,26 +215,26 @@ TEST_CASE("threshold detector: one state per target, the rule's kind is "
   auto s = threshold_detector_settings::route_defaults();
   threshold_detector d{s};
   detections out;
-  d.on_sample(make_sample("a", "oldest_ms", 6000, 1s), out);
-  d.on_sample(make_sample("b", "oldest_ms", 10, 1s), out);
+  d.feed(make_sample("a", "oldest_ms", 6000, 1s), out);
+  d.feed(make_sample("b", "oldest_ms", 10, 1s), out);
   REQUIRE(out.size() == 1);
   CHECK(out[0].kind == detection_kind::hang);
   CHECK(out[0].target == "a");
-  d.on_sample(make_sample("a", "oldest_ms", std::nan(""), 2s), out);
-  d.on_sample(make_sample("a", "oldest_ms",
+  d.feed(make_sample("a", "oldest_ms", std::nan(""), 2s), out);
+  d.feed(make_sample("a", "oldest_ms",
                           std::numeric_limits<double>::infinity(), 2s),
               out);
   CHECK(d.stats().ignored_invalid == 2);
-  d.on_sample(make_sample("a", "oldest_ms", 10, 0s), out);
+  d.feed(make_sample("a", "oldest_ms", 10, 0s), out);
   CHECK(d.stats().ignored_backwards == 1);
   CHECK(out.size() == 1);
   // A rule for one target counts samples of other targets as unknown.
   auto one = latency_rule(0s);
   one.rules[0].target = "api";
   threshold_detector d2{one};
-  d2.on_sample(make_sample("other", "latency_ms", 500, 1s), out);
+  d2.feed(make_sample("other", "latency_ms", 500, 1s), out);
   CHECK(d2.stats().ignored_unknown == 1);
-  d2.on_sample(make_sample("other", "cpu", 500, 1s), out); // not watched
+  d2.feed(make_sample("other", "cpu", 500, 1s), out); // not watched
   CHECK(d2.stats().ignored_unknown == 1);
   CHECK(out.size() == 1);
 }
@@ -284,31 +284,31 @@ TEST_CASE("anomaly detector: raises after raise_after anomalous samples in a "
   detections out;
   int i = 0;
   for (; i < 100; ++i)
-    d.on_sample(make_sample("api", "latency_ms", noise(i), i * 1s), out);
+    d.feed(make_sample("api", "latency_ms", noise(i), i * 1s), out);
   CHECK(out.empty());
   // Two spikes are not enough (raise_after 3) ...
-  d.on_sample(make_sample("api", "latency_ms", 40, i * 1s), out), ++i;
-  d.on_sample(make_sample("api", "latency_ms", 40, i * 1s), out), ++i;
+  d.feed(make_sample("api", "latency_ms", 40, i * 1s), out), ++i;
+  d.feed(make_sample("api", "latency_ms", 40, i * 1s), out), ++i;
   CHECK(out.empty());
   // ... a normal sample resets the run ...
-  d.on_sample(make_sample("api", "latency_ms", noise(i), i * 1s), out), ++i;
+  d.feed(make_sample("api", "latency_ms", noise(i), i * 1s), out), ++i;
   for (int k = 0; k < 2; ++k, ++i)
-    d.on_sample(make_sample("api", "latency_ms", 40, i * 1s), out);
+    d.feed(make_sample("api", "latency_ms", 40, i * 1s), out);
   CHECK(out.empty());
   // ... and the third in a row raises.
-  d.on_sample(make_sample("api", "latency_ms", 40, i * 1s), out), ++i;
+  d.feed(make_sample("api", "latency_ms", 40, i * 1s), out), ++i;
   REQUIRE(out.size() == 1);
   CHECK(out[0].kind == detection_kind::anomaly);
   CHECK(out[0].active);
   CHECK(out[0].score >= 4.0);
   // While active the model does not learn: a long fault stays anomalous.
   for (int k = 0; k < 200; ++k, ++i)
-    d.on_sample(make_sample("api", "latency_ms", 40, i * 1s), out);
+    d.feed(make_sample("api", "latency_ms", 40, i * 1s), out);
   CHECK(out.size() == 1);
   for (int k = 0; k < 4; ++k, ++i)
-    d.on_sample(make_sample("api", "latency_ms", noise(i), i * 1s), out);
+    d.feed(make_sample("api", "latency_ms", noise(i), i * 1s), out);
   CHECK(out.size() == 1);
-  d.on_sample(make_sample("api", "latency_ms", noise(i), i * 1s), out), ++i;
+  d.feed(make_sample("api", "latency_ms", noise(i), i * 1s), out), ++i;
   REQUIRE(out.size() == 2);
   CHECK_FALSE(out[1].active);
 }
@@ -320,21 +320,21 @@ TEST_CASE("anomaly detector: drops below the side and tiny changes of a "
   detections out;
   int i = 0;
   for (; i < 100; ++i)
-    d.on_sample(make_sample("api", "latency_ms", 10.0 + (i % 2) * 0.01,
+    d.feed(make_sample("api", "latency_ms", 10.0 + (i % 2) * 0.01,
                             i * 1s),
                 out);
   // A drop to 1 ms: far below (z << -4) but the side is `above`.
   for (int k = 0; k < 10; ++k, ++i)
-    d.on_sample(make_sample("api", "latency_ms", 1.0, i * 1s), out);
+    d.feed(make_sample("api", "latency_ms", 1.0, i * 1s), out);
   CHECK(out.empty());
   // 11 ms: z is huge for this steady series, but 10 % < 20 % change.
   for (int k = 0; k < 10; ++k, ++i)
-    d.on_sample(make_sample("api", "latency_ms", 11.0, i * 1s), out);
+    d.feed(make_sample("api", "latency_ms", 11.0, i * 1s), out);
   CHECK(out.empty());
   // Other metrics are not read at all; NaN and backwards time are counted.
-  d.on_sample(make_sample("api", "cpu", 1e9, i * 1s), out);
-  d.on_sample(make_sample("api", "latency_ms", std::nan(""), i * 1s), out);
-  d.on_sample(make_sample("api", "latency_ms", 10, 0s), out);
+  d.feed(make_sample("api", "cpu", 1e9, i * 1s), out);
+  d.feed(make_sample("api", "latency_ms", std::nan(""), i * 1s), out);
+  d.feed(make_sample("api", "latency_ms", 10, 0s), out);
   CHECK(d.stats().ignored_invalid == 1);
   CHECK(d.stats().ignored_backwards == 1);
   CHECK(out.empty());
@@ -371,7 +371,7 @@ TEST_CASE("trend detector: a steady rise toward the limit is predicted "
   for (int i = 0; i * 5 <= 1000; ++i) {
     auto t = std::chrono::seconds(i * 5);
     auto before = out.size();
-    d.on_sample(make_sample("svc", "memory_mb", 100.0 + i * 5.0, t), out);
+    d.feed(make_sample("svc", "memory_mb", 100.0 + i * 5.0, t), out);
     if (out.size() > before && out.back().active) {
       raised_at = t;
       // An exact line: the lead is the time left to 1000 MB.
@@ -402,8 +402,8 @@ TEST_CASE("trend detector: a flat or falling metric is never predicted",
   for (int i = 0; i < 2000; ++i) {
     // A GC sawtooth: 400..600 MB every 100 s, no trend.
     auto v = 400.0 + (i % 20) * 10.0;
-    d.on_sample(make_sample("svc", "memory_mb", v, i * 5s), out);
-    d.on_sample(make_sample("svc2", "memory_mb", 900.0 - i * 0.1, i * 5s),
+    d.feed(make_sample("svc", "memory_mb", v, i * 5s), out);
+    d.feed(make_sample("svc2", "memory_mb", 900.0 - i * 0.1, i * 5s),
                 out);
   }
   for (auto& x : out)
@@ -422,19 +422,19 @@ TEST_CASE("crash loop detector: a crash raises once, N crashes within T "
   s.stable_after = 10s;
   crash_loop_detector d{s};
   detections out;
-  d.on_supervision(exited("db", 1s), out);
+  d.feed(exited("db", 1s), out);
   REQUIRE(out.size() == 1);
   CHECK(out[0].kind == detection_kind::crash);
   CHECK(out[0].target == "root/db");
-  d.on_supervision(restarted("db", 2s), out);
-  d.on_supervision(exited("db", 5s), out);
+  d.feed(restarted("db", 2s), out);
+  d.feed(exited("db", 5s), out);
   CHECK(out.size() == 1); // still the same outage: no second crash raise
-  d.on_supervision(restarted("db", 6s), out);
-  d.on_supervision(exited("db", 9s), out);
+  d.feed(restarted("db", 6s), out);
+  d.feed(exited("db", 9s), out);
   REQUIRE(out.size() == 2);
   CHECK(out[1].kind == detection_kind::crash_loop);
   CHECK(out[1].value == 3.0);
-  d.on_supervision(restarted("db", 10s), out);
+  d.feed(restarted("db", 10s), out);
   d.tick(at(20s - 1ns), out);
   CHECK(out.size() == 2); // not yet stable for 10 s
   d.tick(at(20s), out);
@@ -456,19 +456,19 @@ TEST_CASE("crash loop detector: normal exits are not crashes, escalations "
           "[detection][crash_loop]") {
   crash_loop_detector d{crash_loop_detector_settings{}};
   detections out;
-  d.on_supervision(exited("db", 1s, caf::exit_reason::normal), out);
-  d.on_supervision(exited("db", 2s, caf::error{}), out);
+  d.feed(exited("db", 1s, caf::exit_reason::normal), out);
+  d.feed(exited("db", 2s, caf::error{}), out);
   CHECK(out.empty());
   supervision_event esc;
   esc.kind = supervision_event_kind::escalated;
   esc.supervisor = "root/io";
   esc.restarts = 4;
   esc.at = 3s;
-  d.on_supervision(esc, out);
+  d.feed(esc, out);
   REQUIRE(out.size() == 1);
   CHECK(out[0].kind == detection_kind::crash_loop);
   CHECK(out[0].target == "root/io");
-  d.on_supervision(exited("db", 1s), out); // before the previous event
+  d.feed(exited("db", 1s), out); // before the previous event
   CHECK(d.stats().ignored_backwards == 1);
 }
 
@@ -484,20 +484,20 @@ TEST_CASE("trend detector: a drop off the trend (memory freed) clears the "
   // 5 min flat at 300 MB with a little noise, then +5 MB/s: 1000 MB after
   // 140 s more. Freed just before the limit: back to 300 MB.
   for (; i < 60; ++i)
-    d.on_sample(make_sample("svc", "memory_mb", 300.0 + (i % 3), i * 5s), out);
+    d.feed(make_sample("svc", "memory_mb", 300.0 + (i % 3), i * 5s), out);
   for (int k = 1; k <= 26; ++k, ++i)
-    d.on_sample(make_sample("svc", "memory_mb", 300.0 + k * 25.0, i * 5s),
+    d.feed(make_sample("svc", "memory_mb", 300.0 + k * 25.0, i * 5s),
                 out);
   REQUIRE(out.size() == 1);
   CHECK(out[0].active);
-  d.on_sample(make_sample("svc", "memory_mb", 300.0, i * 5s), out), ++i;
+  d.feed(make_sample("svc", "memory_mb", 300.0, i * 5s), out), ++i;
   REQUIRE(out.size() == 2);
   CHECK_FALSE(out[1].active);
   CHECK_THAT(out[1].detail, Catch::Contains("broke off its trend"));
   // Flat again for 10 minutes: no new prediction (the window with the rise
   // was dropped; without the break the line kept forecasting the limit).
   for (int k = 0; k < 120; ++k, ++i)
-    d.on_sample(make_sample("svc", "memory_mb", 300.0 + (k % 3), i * 5s), out);
+    d.feed(make_sample("svc", "memory_mb", 300.0 + (k % 3), i * 5s), out);
   CHECK(out.size() == 2);
   trend_detector_settings bad = s;
   bad.break_sigmas = -1;
@@ -522,13 +522,13 @@ TEST_CASE("anomaly detector: clipping what it learns catches a slowdown that "
     detections out;
     int i = 0;
     for (; i < 200; ++i)
-      d.on_sample(make_sample("api", "latency_ms", noise(i), i * 1s), out);
+      d.feed(make_sample("api", "latency_ms", noise(i), i * 1s), out);
     REQUIRE(out.empty());
     // A ramp from 10 ms to 30 ms over 20 s, then 30 ms for 280 s: the
     // unclipped model learns each step (measured: it never raises).
     for (int k = 0; k < 300; ++k, ++i) {
       auto v = 10.0 + 20.0 * std::min(k, 20) / 20.0 + (noise(i) - 10.0);
-      d.on_sample(make_sample("api", "latency_ms", v, i * 1s), out);
+      d.feed(make_sample("api", "latency_ms", v, i * 1s), out);
       if (!out.empty())
         return k;
     }

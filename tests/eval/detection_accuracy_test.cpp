@@ -440,13 +440,13 @@ TEST_CASE("trend detector: a metric recovering from past an upper limit is "
     detections out;
     auto t = t0;
     for (int i = 0; i < 60; ++i, t += 5s)
-      d.on_sample(sample{"svc/a", "memory_mb", 150.0, t}, out);
+      d.feed(sample{"svc/a", "memory_mb", 150.0, t}, out);
     for (int i = 0; i < 20; ++i, t += 5s)
-      d.on_sample(sample{"svc/a", "memory_mb", 50.0, t}, out);
+      d.feed(sample{"svc/a", "memory_mb", 50.0, t}, out);
     CHECK(out.empty());
     // Rising again towards the limit is still predicted.
     for (int i = 0; i < 40; ++i, t += 5s)
-      d.on_sample(sample{"svc/a", "memory_mb", 50.0 + 2.0 * i, t}, out);
+      d.feed(sample{"svc/a", "memory_mb", 50.0 + 2.0 * i, t}, out);
     REQUIRE_FALSE(out.empty());
     CHECK(out.front().kind == detection_kind::predicted_limit);
     CHECK(out.front().active);

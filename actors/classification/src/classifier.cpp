@@ -356,9 +356,9 @@ std::vector<fault> classifier::active() const {
 
 namespace {
 
-class classifier_actor : public caf::event_based_actor {
+class classifier_impl : public caf::event_based_actor {
 public:
-  classifier_actor(caf::actor_config& cfg, classifier_settings settings)
+  classifier_impl(caf::actor_config& cfg, classifier_settings settings)
     : caf::event_based_actor(cfg),
       core_(std::move(settings)),
       log_(logger("remedy.classifier")) {
@@ -421,7 +421,7 @@ caf::expected<caf::actor> spawn_classifier(caf::actor_system& sys,
                                            classifier_settings settings) {
   if (auto err = settings.validate())
     return err;
-  return sys.spawn<classifier_actor>(std::move(settings));
+  return sys.spawn<classifier_impl>(std::move(settings));
 }
 
 start_fn classifier_start(classifier_settings settings) {

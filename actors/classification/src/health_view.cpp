@@ -126,9 +126,9 @@ std::vector<target_health> health_book::all() const {
 
 namespace {
 
-class health_view_actor : public caf::event_based_actor {
+class health_view_impl : public caf::event_based_actor {
 public:
-  health_view_actor(caf::actor_config& cfg, health_view_settings settings)
+  health_view_impl(caf::actor_config& cfg, health_view_settings settings)
     : caf::event_based_actor(cfg),
       book_(settings),
       name_(settings.name),
@@ -186,7 +186,7 @@ caf::expected<caf::actor> spawn_health_view(caf::actor_system& sys,
                                             health_view_settings settings) {
   if (auto err = settings.validate())
     return err;
-  return sys.spawn<health_view_actor>(std::move(settings));
+  return sys.spawn<health_view_impl>(std::move(settings));
 }
 
 start_fn health_view_start(health_view_settings settings) {

@@ -82,9 +82,6 @@ void anomaly_detector::on_sample(const sample& x, detections& out) {
   auto& ms = settings_.metrics;
   if (std::find(ms.begin(), ms.end(), x.metric) == ms.end())
     return;
-  ++stats_.samples;
-  if (!check_finite(x.value))
-    return;
   auto key = std::make_pair(x.target, x.metric);
   auto i = series_.find(key);
   if (i == series_.end())

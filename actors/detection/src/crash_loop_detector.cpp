@@ -51,7 +51,6 @@ void crash_loop_detector::raise(const std::string& target, detection_kind kind,
 
 void crash_loop_detector::on_supervision(const supervision_event& x,
                                          detections& out) {
-  ++stats_.events;
   using kind = supervision_event_kind;
   bool escalation = x.kind == kind::escalated;
   if (!escalation && x.child.empty())

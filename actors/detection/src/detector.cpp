@@ -46,6 +46,35 @@ bool same_condition(const detection& x, const detection& y) {
          && x.metric == y.metric;
 }
 
+detection detection::raise(detection_kind kind, std::string target,
+                           caf::timespan at) {
+  detection x;
+  x.kind = kind;
+  x.target = std::move(target);
+  x.at = at;
+  return x;
+}
+
+detection detection::raise(detection_kind kind, const sample& x) {
+  auto result = raise(kind, x.target, x.at);
+  result.metric = x.metric;
+  result.value = x.value;
+  return result;
+}
+
+detection detection::clear(detection_kind kind, std::string target,
+                           caf::timespan at) {
+  auto result = raise(kind, std::move(target), at);
+  result.active = false;
+  return result;
+}
+
+detection detection::clear(detection_kind kind, const sample& x) {
+  auto result = raise(kind, x);
+  result.active = false;
+  return result;
+}
+
 detector::detector(std::string name) {
   stats_.detector = std::move(name);
 }
@@ -88,6 +117,41 @@ void detector::emit(detections& out, detection x) {
       --stats_.active;
   }
   out.emplace_back(std::move(x));
+}
+
+void detector::feed(const sample& x, detections& out) {
+  ++stats_.samples;
+  if (check_finite(x.value))
+    on_sample(x, out);
+}
+
+void detector::feed(const heartbeat& x, time_point now, detections& out) {
+  ++stats_.heartbeats;
+  on_heartbeat(x, now, out);
+}
+
+void detector::feed_down(const caf::actor_addr& source,
+                         const caf::error& reason, time_point now,
+                         detections& out) {
+  on_down(source, reason, now, out);
+}
+
+void detector::feed(const supervision_event& x, detections& out) {
+  ++stats_.events;
+  on_supervision(x, out);
+}
+
+void detector::report(detections& out, bool holds, detection x) {
+  auto key = std::make_tuple(x.kind, x.target, x.metric);
+  auto i = reported_.find(key);
+  if (holds == (i != reported_.end()))
+    return;
+  if (holds)
+    reported_.emplace(std::move(key));
+  else
+    reported_.erase(i);
+  x.active = holds;
+  emit(out, std::move(x));
 }
 
 bool detector::check_finite(double value) {

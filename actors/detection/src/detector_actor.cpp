@@ -30,9 +30,9 @@ using time_point = caf::actor_clock::time_point;
 /// Ignored inputs are logged at most this often per detector.
 constexpr auto ignored_log_interval = std::chrono::seconds(10);
 
-class detector_actor : public caf::event_based_actor {
+class detector_impl : public caf::event_based_actor {
 public:
-  detector_actor(caf::actor_config& cfg, std::unique_ptr<detector> core)
+  detector_impl(caf::actor_config& cfg, std::unique_ptr<detector> core)
     : caf::event_based_actor(cfg),
       core_(std::move(core)),
       log_(logger("remedy.detector")) {
@@ -55,23 +55,23 @@ public:
     set_down_handler([this](caf::down_msg& msg) {
       if (watched_.erase(msg.source) == 0)
         return;
-      core_->on_down(msg.source, msg.reason, clock().now(), out_);
+      core_->feed_down(msg.source, msg.reason, clock().now(), out_);
       flush();
     });
     schedule_tick();
     return {
       [this](const sample& x) {
-        core_->on_sample(x, out_);
+        core_->feed(x, out_);
         flush();
       },
       [this](const heartbeat& x) {
         if (x.source && watched_.insert(x.source).second)
           monitor(x.source);
-        core_->on_heartbeat(x, clock().now(), out_);
+        core_->feed(x, clock().now(), out_);
         flush();
       },
       [this](const supervision_event& x) {
-        core_->on_supervision(x, out_);
+        core_->feed(x, out_);
         flush();
       },
       [this](detector_tick_atom) {
@@ -128,7 +128,7 @@ private:
 
 caf::actor spawn_detector(caf::actor_system& sys,
                           std::unique_ptr<detector> core) {
-  return sys.spawn<detector_actor>(std::move(core));
+  return sys.spawn<detector_impl>(std::move(core));
 }
 
 caf::expected<caf::actor>

@@ -48,7 +48,6 @@ heartbeat_detector::find_or_add(const std::string& target) {
 
 void heartbeat_detector::on_heartbeat(const heartbeat& x, time_point now,
                                       detections& out) {
-  ++stats_.heartbeats;
   auto* w = find_or_add(x.target);
   if (w == nullptr) {
     ++stats_.ignored_unknown;

@@ -60,9 +60,6 @@ threshold_detector::make(threshold_detector_settings settings) {
 }
 
 void threshold_detector::on_sample(const sample& x, detections& out) {
-  ++stats_.samples;
-  if (!check_finite(x.value))
-    return;
   auto at = to_time_point(x.at);
   bool metric_known = false;
   bool matched = false;

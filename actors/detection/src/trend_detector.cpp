@@ -73,9 +73,6 @@ void trend_detector::on_sample(const sample& x, detections& out) {
       lim = &l;
   if (lim == nullptr)
     return;
-  ++stats_.samples;
-  if (!check_finite(x.value))
-    return;
   auto key = std::make_pair(x.target, x.metric);
   auto i = series_.find(key);
   if (i == series_.end())

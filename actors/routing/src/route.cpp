@@ -103,9 +103,9 @@ using call_id = uint64_t;
 /// `consume`: replies to the route's own requests are matched against its
 /// own table before CAF's (whose pending-response table is a linearly
 /// searched vector and whose request timers cost 3-4x throughput).
-class route_actor : public caf::event_based_actor {
+class route_impl : public caf::event_based_actor {
 public:
-  route_actor(caf::actor_config& cfg, caf::actor target, route_settings st)
+  route_impl(caf::actor_config& cfg, caf::actor target, route_settings st)
     : caf::event_based_actor(cfg),
       target_(std::move(target)),
       settings_(std::move(st)),
@@ -280,7 +280,7 @@ private:
   const detail::topic_registry* topics_ = detail::topics_of(home_system());
 };
 
-caf::behavior route_actor::make_behavior() {
+caf::behavior route_impl::make_behavior() {
   monitor(target_);
   set_down_handler([this](caf::down_msg& msg) {
     if (msg.source != target_.address())
@@ -308,7 +308,7 @@ caf::behavior route_actor::make_behavior() {
   });
   set_default_handler([](caf::scheduled_actor* ptr,
                          caf::message_view& x) -> caf::result<caf::message> {
-    static_cast<route_actor*>(ptr)->on_request(x);
+    static_cast<route_impl*>(ptr)->on_request(x);
     return caf::delegated<caf::message>{};
   });
   return {
@@ -377,7 +377,7 @@ caf::behavior route_actor::make_behavior() {
   };
 }
 
-caf::result<void> route_actor::resize(size_t pool, uint32_t max_concurrent,
+caf::result<void> route_impl::resize(size_t pool, uint32_t max_concurrent,
                                       uint32_t max_queue) {
   if (pool >= pools_.size())
     return make_error(errc::not_supported,
@@ -390,7 +390,7 @@ caf::result<void> route_actor::resize(size_t pool, uint32_t max_concurrent,
   return caf::unit;
 }
 
-size_t route_actor::pick_pool(const caf::strong_actor_ptr& client,
+size_t route_impl::pick_pool(const caf::strong_actor_ptr& client,
                               const caf::message& content) {
   if (settings_.isolation.rules.empty())
     return 0;
@@ -410,7 +410,7 @@ size_t route_actor::pick_pool(const caf::strong_actor_ptr& client,
   return i ? *i : 0;
 }
 
-const caf::message& route_actor::rejection() {
+const caf::message& route_impl::rejection() {
   auto state = breaker_->state();
   if (rejection_.empty() || rejection_state_ != state) {
     rejection_state_ = state;
@@ -421,12 +421,12 @@ const caf::message& route_actor::rejection() {
   return rejection_;
 }
 
-caf::error route_actor::breaker_missing() const {
+caf::error route_impl::breaker_missing() const {
   return make_error(errc::not_supported,
                     "route '" + settings_.name + "' has no circuit breaker");
 }
 
-caf::result<void> route_actor::command(void (circuit_breaker::*f)(time_point)) {
+caf::result<void> route_impl::command(void (circuit_breaker::*f)(time_point)) {
   if (!breaker_)
     return breaker_missing();
   ((*breaker_).*f)(now());
@@ -456,7 +456,7 @@ bool is_reserved(const caf::type_erased_tuple& x) {
   }
 }
 
-caf::invoke_message_result route_actor::consume(caf::mailbox_element& x) {
+caf::invoke_message_result route_impl::consume(caf::mailbox_element& x) {
   // Fast path: a client's request goes straight to the stages, without
   // trying the control handlers first (system messages are never
   // requests; CAF's own "sys" requests and our control atoms are excluded).
@@ -483,7 +483,7 @@ caf::invoke_message_result route_actor::consume(caf::mailbox_element& x) {
   return caf::event_based_actor::consume(x);
 }
 
-void route_actor::on_request(caf::message_view& x) {
+void route_impl::on_request(caf::message_view& x) {
   auto* elem = current_mailbox_element();
   if (!elem->mid.is_request()) {
     // Plain messages pass through as they are (and are lost, like any
@@ -525,7 +525,7 @@ void route_actor::on_request(caf::message_view& x) {
 }
 
 /// One attempt: breaker, then bulkhead, then the target.
-void route_actor::attempt(call_id id, time_point t) {
+void route_impl::attempt(call_id id, time_point t) {
   auto& c = *calls_.find(id);
   c.attempt_started = t;
   if (breaker_) {
@@ -569,7 +569,7 @@ void route_actor::attempt(call_id id, time_point t) {
   send(id, c, t);
 }
 
-void route_actor::send(call_id id, call& c, time_point t) {
+void route_impl::send(call_id id, call& c, time_point t) {
   c.where = phase::at_target;
   c.attempt_started = t;
   // The request id carries the call's slot (low 32 bits) and an attempt
@@ -586,7 +586,7 @@ void route_actor::send(call_id id, call& c, time_point t) {
                    context());
 }
 
-void route_actor::on_reply(call_id id, call& c, caf::message& reply,
+void route_impl::on_reply(call_id id, call& c, caf::message& reply,
                            time_point t) {
   auto outcome = call_outcome::success;
   caf::error err;
@@ -610,7 +610,7 @@ void route_actor::on_reply(call_id id, call& c, caf::message& reply,
 }
 
 /// An attempt failed with `err` (the reply `reply`): retry or answer.
-void route_actor::failed(call_id id, caf::message reply, const caf::error& err,
+void route_impl::failed(call_id id, caf::message reply, const caf::error& err,
                          time_point t) {
   auto* cp = calls_.find(id);
   if (cp == nullptr)
@@ -652,7 +652,7 @@ void route_actor::failed(call_id id, caf::message reply, const caf::error& err,
   finish(id, std::move(reply));
 }
 
-void route_actor::finish(call_id id, caf::message msg) {
+void route_impl::finish(call_id id, caf::message msg) {
   auto* c = calls_.find(id);
   if (c == nullptr)
     return;
@@ -660,12 +660,12 @@ void route_actor::finish(call_id id, caf::message msg) {
   calls_.erase(id);
 }
 
-void route_actor::release_permit(size_t pool, call_id id, time_point t) {
+void route_impl::release_permit(size_t pool, call_id id, time_point t) {
   if (!pools_.empty())
     apply_changes(pools_[pool].release(t, id), t);
 }
 
-void route_actor::apply_changes(const remedy::bulkhead_changes& changes,
+void route_impl::apply_changes(const remedy::bulkhead_changes& changes,
                                 time_point t) {
   reject_waiters(changes.expired, t);
   for (auto id : changes.admitted) {
@@ -674,7 +674,7 @@ void route_actor::apply_changes(const remedy::bulkhead_changes& changes,
   }
 }
 
-void route_actor::reject_waiters(const std::vector<bulkhead_ticket>& xs,
+void route_impl::reject_waiters(const std::vector<bulkhead_ticket>& xs,
                                  time_point t) {
   for (auto id : xs) {
     auto* c = calls_.find(id);
@@ -687,28 +687,28 @@ void route_actor::reject_waiters(const std::vector<bulkhead_ticket>& xs,
   }
 }
 
-void route_actor::record(call& c, call_outcome outcome, time_point t) {
+void route_impl::record(call& c, call_outcome outcome, time_point t) {
   if (!breaker_)
     return;
   breaker_->record(t, c.permit, outcome, t - c.attempt_started);
   publish_transitions();
 }
 
-void route_actor::answer(call& c, caf::message msg) {
+void route_impl::answer(call& c, caf::message msg) {
   if (c.client)
     c.client->enqueue(caf::make_mailbox_element(
                         ctrl(), c.client_mid.response_id(), {}, std::move(msg)),
                       context());
 }
 
-void route_actor::schedule_sweep() {
+void route_impl::schedule_sweep() {
   if (sweep_pending_ || (deadlines_.empty() && !bulkhead_waiters()))
     return;
   sweep_pending_ = true;
   delayed_send(this, settings_.sweep_interval, route_sweep_atom::value);
 }
 
-void route_actor::sweep() {
+void route_impl::sweep() {
   auto t = now();
   for (auto& p : pools_)
     reject_waiters(p.expire(t), t);
@@ -743,7 +743,7 @@ void route_actor::sweep() {
   schedule_sweep();
 }
 
-void route_actor::flush_metrics() {
+void route_impl::flush_metrics() {
   auto had_traffic = interval_.calls > 0 || !calls_.empty();
   if (topics_ == nullptr || !topics_->empty()) {
     auto t = now();
@@ -774,7 +774,7 @@ void route_actor::flush_metrics() {
     schedule_flush();
 }
 
-void route_actor::schedule_tick() {
+void route_impl::schedule_tick() {
   if (!breaker_)
     return;
   auto due = breaker_->next_deadline();
@@ -786,7 +786,7 @@ void route_actor::schedule_tick() {
                route_tick_atom::value);
 }
 
-void route_actor::report(route_event_kind kind, const caf::error& err,
+void route_impl::report(route_event_kind kind, const caf::error& err,
                          time_point t) {
   auto to_log = log_->should_log(spdlog::level::debug);
   auto to_bus = topics_ == nullptr || !topics_->empty();
@@ -804,7 +804,7 @@ void route_actor::report(route_event_kind kind, const caf::error& err,
   }
 }
 
-void route_actor::publish_transitions() {
+void route_impl::publish_transitions() {
   if (!breaker_ || !breaker_->has_transitions())
     return;
   for (auto& x : breaker_->take_transitions()) {
@@ -834,7 +834,7 @@ caf::expected<caf::actor> spawn_route(caf::actor_system& sys, caf::actor target,
                       "route '" + settings.name + "': no target");
   if (auto err = settings.validate())
     return err;
-  return sys.spawn<route_actor>(std::move(target), std::move(settings));
+  return sys.spawn<route_impl>(std::move(target), std::move(settings));
 }
 
 } // namespace remedy

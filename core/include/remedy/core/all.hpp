@@ -4,6 +4,7 @@
 // logging, time and formatting helpers, and the signals (samples, heartbeats).
 
 #include "remedy/core/atoms.hpp"
+#include "remedy/core/client.hpp"
 #include "remedy/core/core_config.hpp"
 #include "remedy/core/error.hpp"
 #include "remedy/core/event_bus.hpp"

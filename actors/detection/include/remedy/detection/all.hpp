@@ -10,6 +10,7 @@
 #include "remedy/detection/detection.hpp"
 #include "remedy/detection/detector.hpp"
 #include "remedy/detection/detector_actor.hpp"
+#include "remedy/detection/detector_handle.hpp"
 #include "remedy/detection/detector_set.hpp"
 #include "remedy/detection/ewma_estimator.hpp"
 #include "remedy/detection/heartbeat_detector.hpp"

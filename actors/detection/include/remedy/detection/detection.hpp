@@ -9,6 +9,8 @@
 
 namespace remedy {
 
+struct sample;
+
 /// What a detector noticed.
 enum class detection_kind : uint8_t {
   /// A target's heartbeats stopped (phi over its threshold) and nothing
@@ -64,6 +66,47 @@ struct detection {
   caf::timespan at{0};
   /// Human-readable context, e.g. "phi 9.1 >= 8 after 4.2 s of silence".
   std::string detail;
+
+  /// A raise of `kind` about `target` at `at`; refine it with the `with_`
+  /// functions: `detection::raise(detection_kind::hang, "db", at)
+  /// .with_detail("no answer for 5 s")`.
+  static detection raise(detection_kind kind, std::string target,
+                         caf::timespan at);
+
+  /// A raise of `kind` about the target, metric, value and time of `x`.
+  static detection raise(detection_kind kind, const sample& x);
+
+  /// A clear of `kind` about `target` at `at`.
+  static detection clear(detection_kind kind, std::string target,
+                         caf::timespan at);
+
+  /// A clear of `kind` about the target, metric, value and time of `x`.
+  static detection clear(detection_kind kind, const sample& x);
+
+  detection&& with_metric(std::string x) && {
+    metric = std::move(x);
+    return std::move(*this);
+  }
+
+  detection&& with_value(double x) && {
+    value = x;
+    return std::move(*this);
+  }
+
+  detection&& with_score(double x) && {
+    score = x;
+    return std::move(*this);
+  }
+
+  detection&& with_lead(caf::timespan x) && {
+    lead = x;
+    return std::move(*this);
+  }
+
+  detection&& with_detail(std::string x) && {
+    detail = std::move(x);
+    return std::move(*this);
+  }
 };
 
 /// "detection.<kind>".

@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include <caf/actor_addr.hpp>
@@ -57,9 +59,12 @@ typename Inspector::result_type inspect(Inspector& f, detector_stats& x) {
 /// harness drives the same objects in virtual time.
 ///
 /// Write a new detector by deriving from this class, overriding the inputs
-/// it wants, and returning them from `inputs()`; see docs/detection.md.
-/// Every input handler must tolerate bad input (NaN, time going backwards,
-/// unknown targets) by counting it in `stats_` and returning.
+/// it wants (`on_sample`, ...), naming them in `inputs()`, and reporting
+/// conditions with `report(out, holds, detection::raise(...))`; see
+/// docs/detection.md. Callers feed inputs through `feed`, which counts them
+/// and drops NaN and infinite sample values (counted as `ignored_invalid`)
+/// before `on_sample` sees them; other bad input (time going backwards,
+/// unknown targets) a handler counts in `stats_` itself.
 class detector {
 public:
   using time_point = caf::actor_clock::time_point;
@@ -89,6 +94,32 @@ public:
   /// A combination of `input` flags.
   virtual unsigned inputs() const = 0;
 
+  /// Counts `x` and passes it to `on_sample` unless its value is NaN or
+  /// infinite (then counts it as ignored). What the actor and the harness
+  /// call.
+  void feed(const sample& x, detections& out);
+
+  /// Counts `x` and passes it to `on_heartbeat`.
+  void feed(const heartbeat& x, time_point now, detections& out);
+
+  /// Passes a heartbeat sender's down notice to `on_down`.
+  void feed_down(const caf::actor_addr& source, const caf::error& reason,
+                 time_point now, detections& out);
+
+  /// Counts `x` and passes it to `on_supervision`.
+  void feed(const supervision_event& x, detections& out);
+
+  /// Called every `tick_interval()` (never if that is 0).
+  virtual void tick(time_point now, detections& out);
+
+  virtual caf::timespan tick_interval() const;
+
+  const detector_stats& stats() const {
+    return stats_;
+  }
+
+protected:
+  /// A sample with a finite value (counted already).
   virtual void on_sample(const sample& x, detections& out);
 
   /// `now` is the receiver's clock (heartbeats are timed on arrival, so a
@@ -102,23 +133,22 @@ public:
 
   virtual void on_supervision(const supervision_event& x, detections& out);
 
-  /// Called every `tick_interval()` (never if that is 0).
-  virtual void tick(time_point now, detections& out);
+  /// Reports whether the condition of `x` (its kind, target and metric)
+  /// holds now: appends a raise when it starts to hold, a clear when it
+  /// stops, and nothing while it stays as it was.
+  void report(detections& out, bool holds, detection x);
 
-  virtual caf::timespan tick_interval() const;
-
-  const detector_stats& stats() const {
-    return stats_;
-  }
-
-protected:
-  /// Appends a raise or clear of a condition and counts it.
+  /// Appends a raise or clear of a condition and counts it (for detectors
+  /// that track their conditions themselves).
   void emit(detections& out, detection x);
 
   /// Returns false (and counts) if `value` is NaN or infinite.
   bool check_finite(double value);
 
   detector_stats stats_;
+
+private:
+  std::set<std::tuple<detection_kind, std::string, std::string>> reported_;
 };
 
 /// Validates `settings` and makes a `Detector` from them: what each

@@ -1,0 +1,212 @@
+#include "remedy/routing/guard.hpp"
+
+#include <stdexcept>
+
+#include <caf/atom.hpp>
+#include <caf/sec.hpp>
+
+#include "remedy/core/error.hpp"
+
+namespace remedy {
+
+// -- guard_settings -----------------------------------------------------------
+
+caf::error guard_settings::validate() const {
+  auto fail = [this](const std::string& what) {
+    return make_error(errc::invalid_argument, "guard '" + name + "': " + what);
+  };
+  if (name.empty())
+    return make_error(errc::invalid_argument, "guard: empty name");
+  if (breaker)
+    if (auto err = breaker->validate())
+      return fail(context_of(err));
+  if (bulkhead) {
+    if (auto err = bulkhead->validate())
+      return fail(context_of(err));
+    if (bulkhead->max_queue != 0)
+      return fail("bulkhead.max_queue must be 0: a guard rejects at once "
+                  "when all permits are taken (a route can queue)");
+  }
+  if (retry)
+    if (auto err = retry->validate())
+      return fail(context_of(err));
+  return caf::none;
+}
+
+namespace detail {
+
+// -- guard_core ---------------------------------------------------------------
+
+guard_core::guard_core(guard_settings settings)
+  : settings_(std::move(settings)), rng_(settings_.seed) {
+  auto prefix = "guard '" + settings_.name + "': ";
+  if (settings_.breaker)
+    breaker_.emplace(*settings_.breaker, settings_.seed);
+  if (settings_.bulkhead)
+    bulkhead_.emplace(*settings_.bulkhead);
+  open_error_ = make_error(errc::breaker_open,
+                           prefix + "circuit breaker is open");
+  full_error_ = make_error(errc::bulkhead_full,
+                           prefix + "bulkhead '"
+                             + (settings_.bulkhead ? settings_.bulkhead->name
+                                                   : std::string{"-"})
+                             + "' is full");
+  timeout_error_ = make_error(errc::timeout,
+                              prefix + "no reply within the timeout");
+}
+
+guard_token guard_core::enter(const guard_time_source& src, bool timed,
+                              bool retry) {
+  guard_token tok;
+  tok.timed = timed;
+  if (retry)
+    ++stats_.retries;
+  // Only the breaker needs time (open duration, slow calls, time-based
+  // windows); a bulkhead without a queue never looks at it.
+  if (breaker_) {
+    tok.start = now(src);
+    tok.permit = breaker_->acquire(tok.start);
+    if (breaker_->has_transitions())
+      drain_transitions();
+    if (!tok.permit.granted) {
+      tok.verdict = guard_verdict::breaker_open;
+      ++stats_.rejected_open;
+      return tok;
+    }
+  }
+  if (bulkhead_) {
+    auto ticket = ++next_ticket_;
+    auto entry = bulkhead_->try_enter(tok.start, ticket);
+    if (!entry || entry->decision != bulkhead_decision::admitted) {
+      // A guard has nowhere to park a request: a waiter (after a `resize`
+      // that added a queue) is withdrawn at once.
+      if (entry && entry->decision == bulkhead_decision::queued)
+        bulkhead_->cancel(ticket);
+      // Anything but admitted is a rejection. The breaker's permit is given
+      // back as ignored: a full pool says nothing about the target (and
+      // frees a half-open probe slot).
+      if (breaker_)
+        breaker_->record(tok.start, tok.permit, call_outcome::ignored,
+                         caf::timespan{0});
+      tok.verdict = guard_verdict::bulkhead_full;
+      ++stats_.rejected_full;
+      return tok;
+    }
+    tok.ticket = ticket;
+  }
+  ++stats_.attempts;
+  ++stats_.in_flight;
+  return tok;
+}
+
+void guard_core::finish(const guard_time_source& src, const guard_token& tok,
+                        call_outcome outcome) {
+  --stats_.in_flight;
+  caf::actor_clock::time_point t{};
+  if (breaker_) {
+    t = now(src);
+    breaker_->record(t, tok.permit, outcome, t - tok.start);
+    if (breaker_->has_transitions())
+      drain_transitions();
+  }
+  if (bulkhead_)
+    bulkhead_->release(t, tok.ticket);
+}
+
+void guard_core::succeeded(const guard_time_source& src,
+                           const guard_token& tok) {
+  finish(src, tok, call_outcome::success);
+}
+
+void guard_core::failed(const guard_time_source& src, const guard_token& tok,
+                        caf::error& err) {
+  auto outcome = call_outcome::failure;
+  // Compared by category and code: `err == sec::request_timeout` would
+  // build an error to compare with.
+  if (tok.timed && err.category() == caf::atom("system")
+      && err.code() == static_cast<uint8_t>(caf::sec::request_timeout)) {
+    ++stats_.timeouts;
+    err = timeout_error_;
+  } else if (settings_.is_failure && !settings_.is_failure(err)) {
+    outcome = call_outcome::ignored;
+  }
+  finish(src, tok, outcome);
+}
+
+caf::error guard_core::rejection(const guard_token& tok) const {
+  return tok.verdict == guard_verdict::breaker_open ? open_error_ : full_error_;
+}
+
+retry_decision guard_core::decide(uint32_t attempt, const caf::error& err) {
+  auto& policy = *settings_.retry;
+  double random = 0.0;
+  if (policy.jitter() > 0.0)
+    random = std::uniform_real_distribution<double>{0.0, 1.0}(rng_);
+  auto d = policy.decide(attempt, err, random);
+  return d ? *d : retry_decision{};
+}
+
+void guard_core::drain_transitions() {
+  auto xs = breaker_->take_transitions();
+  if (settings_.on_transition)
+    for (auto& x : xs)
+      settings_.on_transition(x);
+}
+
+} // namespace detail
+
+// -- guard --------------------------------------------------------------------
+
+guard::guard() : guard(guard_settings{}) {
+}
+
+guard::guard(guard_settings settings) {
+  if (auto err = settings.validate())
+    throw std::invalid_argument(render(err));
+  core_ = std::make_unique<detail::guard_core>(std::move(settings));
+}
+
+guard::guard(std::unique_ptr<detail::guard_core> core)
+  : core_(std::move(core)) {
+}
+
+guard::~guard() = default;
+
+caf::expected<guard> guard::make(guard_settings settings) {
+  if (auto err = settings.validate())
+    return err;
+  return guard{std::make_unique<detail::guard_core>(std::move(settings))};
+}
+
+breaker_state guard::state() const {
+  auto* b = breaker();
+  return b ? b->state() : breaker_state::closed;
+}
+
+guard_stats guard::stats() const {
+  return core_->stats();
+}
+
+circuit_breaker* guard::breaker() {
+  auto& x = core_->breaker();
+  return x ? &*x : nullptr;
+}
+
+const circuit_breaker* guard::breaker() const {
+  return const_cast<guard*>(this)->breaker();
+}
+
+bulkhead* guard::pool() {
+  auto& x = core_->pool();
+  return x ? &*x : nullptr;
+}
+
+const bulkhead* guard::pool() const {
+  return const_cast<guard*>(this)->pool();
+}
+
+const guard_settings& guard::settings() const {
+  return core_->settings();
+}
+
+} // namespace remedy
