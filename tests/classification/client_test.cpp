@@ -29,10 +29,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-template <class Interface, class... Ts>
-constexpr bool accepts = caf::response_type_unbox<
-  caf::signatures_of_t<Interface>, caf::detail::type_list<Ts...>>::valid;
-
 static_assert(accepts<route_actor, route_stats_atom>);
 static_assert(accepts<route_actor, bulkhead_resize_atom, uint32_t, uint32_t>);
 static_assert(!accepts<route_actor, bulkhead_resize_atom, std::string>);

@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -1326,4 +1328,76 @@ TEST_CASE("validate() reports the offending value of a rate", "[breaker]") {
   auto text = context_of(s.validate());
   CHECK(contains(text, "(0, 1]"));
   CHECK(contains(text, "1.5"));
+}
+
+// -- reading the clock only when it matters -----------------------------------
+
+TEST_CASE("a breaker given a stale time whenever it says it needs none "
+          "behaves exactly as one given the real time",
+          "[breaker]") {
+  std::mt19937_64 rng{42};
+  for (int round = 0; round < 200; ++round) {
+    CAPTURE(round);
+    auto s = small();
+    s.slow_call_duration = caf::timespan::max(); // slow-call rule off
+    s.consecutive_failures = round % 3 == 0 ? 3 : 0;
+    circuit_breaker exact{s};
+    circuit_breaker lazy{s};
+    time_point now{};
+    time_point stale{}; // the last time `lazy` was given the real time
+    double fail_p = std::uniform_real_distribution<double>{0.0, 1.0}(rng);
+    for (int i = 0; i < 500; ++i) {
+      now += ts{std::uniform_int_distribution<int64_t>{0, 400}(rng) * 1ms};
+      auto a = exact.acquire(now);
+      if (lazy.acquire_needs_time())
+        stale = now;
+      auto b = lazy.acquire(stale);
+      REQUIRE(a.granted == b.granted);
+      if (!a.granted)
+        continue;
+      auto outcome = std::bernoulli_distribution{fail_p}(rng) ? failure
+                                                              : success;
+      exact.record(now, a, outcome, 0ms);
+      if (lazy.record_needs_time(outcome))
+        stale = now;
+      lazy.record(stale, b, outcome, 0ms);
+      REQUIRE(exact.state() == lazy.state());
+      auto xs = exact.take_transitions();
+      auto ys = lazy.take_transitions();
+      REQUIRE(xs.size() == ys.size());
+      for (size_t j = 0; j < xs.size(); ++j) {
+        CHECK(xs[j].to == ys[j].to);
+        CHECK(xs[j].at == ys[j].at);
+      }
+    }
+  }
+}
+
+TEST_CASE("record_needs_time: only a success in a full closed count window "
+          "without the slow-call rule needs none",
+          "[breaker]") {
+  auto s = small();
+  circuit_breaker timed{s}; // slow-call rule on: every record needs time
+  CHECK(timed.times_calls());
+  CHECK(timed.record_needs_time(success));
+  s.slow_call_duration = caf::timespan::max();
+  circuit_breaker cb{s};
+  CHECK_FALSE(cb.times_calls());
+  CHECK_FALSE(cb.acquire_needs_time());
+  time_point t{};
+  for (int i = 0; i < 9; ++i)
+    cb.record(t, cb.acquire(t), success, 0ms);
+  CHECK(cb.record_needs_time(success)); // 9 of minimum 10: may start rating
+  cb.record(t, cb.acquire(t), success, 0ms);
+  CHECK_FALSE(cb.record_needs_time(success));
+  CHECK(cb.record_needs_time(failure));
+  CHECK_FALSE(cb.record_needs_time(ignored));
+  for (int i = 0; i < 5; ++i)
+    cb.record(t, cb.acquire(t), failure, 0ms);
+  REQUIRE(cb.state() == open);
+  CHECK(cb.acquire_needs_time());
+  auto tw = small();
+  tw.slow_call_duration = caf::timespan::max();
+  tw.window = window_kind::time_based;
+  CHECK(circuit_breaker{tw}.record_needs_time(success));
 }

@@ -292,6 +292,35 @@ TEST_CASE_METHOD(guard_fixture,
 }
 
 TEST_CASE_METHOD(guard_fixture,
+                 "guard: without the slow-call rule a closed breaker reads "
+                 "no clock, and still opens at the failure's time",
+                 "[guard][breaker]") {
+  guard_settings s;
+  auto b = rate_breaker(); // open 1 s, one probe
+  b.slow_call_duration = caf::timespan::max(); // slow-call rule off
+  s.breaker = b;
+  make_client(s);
+  for (int i = 0; i < 4; ++i)
+    REQUIRE(call());
+  // An hour of virtual time passes with no clock read by the guard; the
+  // failures that open the breaker must be timed now, not an hour ago.
+  advance(std::chrono::hours(1));
+  set_mode(mode::fail);
+  for (int i = 0; i < 4; ++i)
+    call();
+  REQUIRE(cs().g.state() == breaker_state::open);
+  set_mode(mode::echo);
+  advance(999ms);
+  CHECK(is(call().error(), errc::breaker_open));
+  advance(1ms);
+  CHECK(call()); // the probe, 1 s after the failure that opened it
+  CHECK(cs().g.state() == breaker_state::closed);
+  REQUIRE(transitions.size() == 3);
+  CHECK(transitions[1].at == transitions[0].at + 1s);
+  CHECK(transitions[0].at.time_since_epoch() >= std::chrono::hours(1));
+}
+
+TEST_CASE_METHOD(guard_fixture,
                  "guard: a failed probe opens the breaker again "
                  "(shouldOpenWhenProbeFails)",
                  "[guard][breaker]") {

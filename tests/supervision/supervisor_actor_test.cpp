@@ -25,10 +25,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-template <class Interface, class... Ts>
-constexpr bool accepts = caf::response_type_unbox<
-  caf::signatures_of_t<Interface>, caf::detail::type_list<Ts...>>::valid;
-
 // The compiler checks what a client sends: these are the requests a
 // supervisor answers, and near misses it refuses at compile time.
 static_assert(accepts<supervisor_actor, start_child_atom, child_spec>);

@@ -191,11 +191,18 @@ void circuit_breaker::record(time_point now, const breaker_permit& permit,
   }
   switch (state_) {
     case breaker_state::closed:
-    case breaker_state::metrics_only:
+    case breaker_state::metrics_only: {
+      // A fast success in a count window that held `minimum_calls` already
+      // replaces an older call: no rate can rise, so nothing can trip.
+      bool cannot_trip = !failure && !slow
+                         && window_.kind() == window_kind::count_based
+                         && window_.calls() >= settings_.minimum_calls;
       consecutive_ = failure ? consecutive_ + 1 : 0;
       window_.record(now, failure, slow);
-      evaluate_closed(now);
+      if (!cannot_trip)
+        evaluate_closed(now);
       break;
+    }
     case breaker_state::half_open:
       probe_totals_.calls += 1;
       probe_totals_.failures += failure ? 1 : 0;
@@ -204,6 +211,23 @@ void circuit_breaker::record(time_point now, const breaker_permit& permit,
       break;
     default:
       break;
+  }
+}
+
+bool circuit_breaker::record_needs_time(call_outcome outcome) const {
+  if (times_calls() || window_.kind() != window_kind::count_based)
+    return true;
+  if (outcome == call_outcome::ignored)
+    return false;
+  switch (state_) {
+    case breaker_state::closed:
+    case breaker_state::metrics_only:
+      return outcome != call_outcome::success
+             || window_.calls() < settings_.minimum_calls;
+    case breaker_state::half_open:
+      return true;
+    default:
+      return false;
   }
 }
 

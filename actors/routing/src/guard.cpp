@@ -64,7 +64,12 @@ guard_token guard_core::enter(const guard_time_source& src, bool timed,
   // Only the breaker needs time (open duration, slow calls, time-based
   // windows); a bulkhead without a queue never looks at it.
   if (breaker_) {
-    tok.start = now(src);
+    // The clock is read only when the breaker can use the time: while a
+    // timer of its can fire, or for slow-call durations. A closed breaker
+    // with a count window and no slow-call rule takes any time.
+    tok.start = breaker_->acquire_needs_time() || breaker_->times_calls()
+                  ? now(src)
+                  : time_;
     tok.permit = breaker_->acquire(tok.start);
     if (breaker_->has_transitions())
       drain_transitions();
@@ -104,7 +109,7 @@ void guard_core::finish(const guard_time_source& src, const guard_token& tok,
   --stats_.in_flight;
   caf::actor_clock::time_point t{};
   if (breaker_) {
-    t = now(src);
+    t = breaker_->record_needs_time(outcome) ? now(src) : time_;
     breaker_->record(t, tok.permit, outcome, t - tok.start);
     if (breaker_->has_transitions())
       drain_transitions();

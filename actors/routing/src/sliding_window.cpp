@@ -74,7 +74,8 @@ void sliding_window::record(time_point now, bool failure, bool slow) {
       ++filled_;
     }
     slot = static_cast<uint8_t>((failure ? 1u : 0u) | (slow ? 2u : 0u));
-    next_ = (next_ + 1) % size_;
+    if (++next_ == size_)
+      next_ = 0;
   } else {
     advance(second_of(now));
     auto& b = buckets_[slot_of(newest_second_, size_)];

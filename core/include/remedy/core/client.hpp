@@ -5,6 +5,8 @@
 
 #include <caf/actor_cast.hpp>
 #include <caf/error.hpp>
+#include <caf/check_typed_input.hpp>
+#include <caf/response_type.hpp>
 #include <caf/expected.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/sec.hpp>
@@ -31,6 +33,12 @@ namespace remedy {
 
 /// The timeout of a typed request when the caller gives none.
 constexpr caf::timespan default_timeout = std::chrono::seconds{5};
+
+/// Whether the typed interface `Interface` accepts a request made of `Ts`,
+/// e.g. `accepts<supervisor_actor, which_children_atom>`.
+template <class Interface, class... Ts>
+constexpr bool accepts = caf::response_type_unbox<
+  caf::signatures_of_t<Interface>, caf::detail::type_list<Ts...>>::valid;
 
 namespace detail {
 

@@ -137,6 +137,27 @@ public:
     return open_schedule_.base_delay(open_rounds_);
   }
 
+  /// Whether `acquire` needs the current time: only while a timer of the
+  /// breaker's can fire (open, half-open). In other states any time will do.
+  bool acquire_needs_time() const {
+    return state_ == breaker_state::open || state_ == breaker_state::half_open;
+  }
+
+  /// Whether the slow-call rule is on, so that `record` needs each call's
+  /// duration. `slow_call_duration = caf::timespan::max()` turns it off.
+  bool times_calls() const {
+    return settings_.slow_call_duration != caf::timespan::max();
+  }
+
+  /// Whether recording `outcome` now needs the current time (and the call's
+  /// duration). False only where neither can change anything: a count-based
+  /// window, the slow-call rule off, and either an ignored call, or a
+  /// success while closed (or metrics-only) in a window that already holds
+  /// `minimum_calls` (a success then cannot raise a rate), or any outcome
+  /// while disabled, open or forced open. Lets a caller skip a clock read
+  /// per call on its hot path.
+  bool record_needs_time(call_outcome outcome) const;
+
   /// Whether `take_transitions` has anything.
   bool has_transitions() const {
     return !transitions_.empty();

@@ -202,6 +202,7 @@ private:
 template <class Self, class Handle, class F, class G, class... Ts>
 struct guarded_call {
   using self_type = Self;
+  using handle_type = Handle;
   using value_handler = F;
 
   guard_core* core;
@@ -215,7 +216,7 @@ struct guarded_call {
 };
 
 template <class Call>
-void start_attempt(Call c);
+void start_attempt(Call c, const typename Call::handle_type* first = nullptr);
 
 /// Wraps the user's value handler with the same argument types, so that
 /// CAF matches (and type-checks) the reply against the user's signature.
@@ -274,8 +275,11 @@ struct guard_error_fn {
   }
 };
 
+/// Starts attempt `c.attempt + 1`. The first attempt of a request without
+/// retries goes to `*first`, the caller's own handle, so that the call keeps
+/// no copy of it (a handle copy is two atomic operations per request).
 template <class Call>
-void start_attempt(Call c) {
+void start_attempt(Call c, const typename Call::handle_type* first) {
   auto* core = c.core;
   auto* self = c.self;
   ++c.attempt;
@@ -295,29 +299,35 @@ void start_attempt(Call c) {
   using f_type = typename Call::value_handler;
   using args_t = typename caf::detail::get_callable_trait<f_type>::arg_types;
   using value_fn = guard_value_fn<f_type, typename Call::self_type, args_t>;
-  value_fn on_value{core, self, tok, c.on_value};
+  const auto& dest = first != nullptr ? *first : c.dest;
   auto send = [&](auto&&... xs) {
-    return self->request(c.dest, c.timeout, std::forward<decltype(xs)>(xs)...);
+    return self->request(dest, c.timeout, std::forward<decltype(xs)>(xs)...);
   };
-  // Without retries the arguments are needed once: move them.
-  auto handle = core->has_retry() ? std::apply(send, std::as_const(c.args))
-                                  : std::apply(send, std::move(c.args));
+  // Without retries the arguments and the value handler are needed once:
+  // move them.
+  auto retries = core->has_retry();
+  value_fn on_value{core, self, tok,
+                    retries ? c.on_value : std::move(c.on_value)};
+  auto handle = retries ? std::apply(send, std::as_const(c.args))
+                        : std::apply(send, std::move(c.args));
   handle.then(std::move(on_value), guard_error_fn<Call>{std::move(c), tok});
 }
 
 } // namespace detail
 
 /// A guarded request, made by `guard::request`: nothing is sent until
-/// `then` is called on it.
+/// `then` is called on it. It refers to the caller's handle without copying
+/// it, so call `then` in the expression that made it
+/// (`g.request(self, dest, ...).then(...)`), while that handle lives.
 template <class Self, class Handle, class... Ts>
 class [[nodiscard]] guarded_request {
 public:
   /// Made by `guard::request` only.
-  guarded_request(detail::guard_core* core, Self* self, Handle dest,
+  guarded_request(detail::guard_core* core, Self* self, const Handle& dest,
                   caf::duration timeout, std::tuple<Ts...> args)
     : core_(core),
       self_(self),
-      dest_(std::move(dest)),
+      dest_(&dest),
       timeout_(timeout),
       args_(std::move(args)) {
   }
@@ -329,9 +339,17 @@ public:
   void then(F f, G g) && {
     using call = detail::guarded_call<Self, Handle, F, G, Ts...>;
     core_->count_request();
-    detail::start_attempt(call{core_, self_, std::move(dest_), timeout_,
-                               std::move(args_), std::move(f), std::move(g),
-                               0});
+    // Only a retry sends again later: only then does the call keep its own
+    // copy of the handle.
+    if (core_->has_retry())
+      detail::start_attempt(call{core_, self_, *dest_, timeout_,
+                                 std::move(args_), std::move(f), std::move(g),
+                                 0});
+    else
+      detail::start_attempt(call{core_, self_, Handle{}, timeout_,
+                                 std::move(args_), std::move(f), std::move(g),
+                                 0},
+                            dest_);
   }
 
   /// As `then(f, g)`, with the actor's error handler for errors (as CAF's
@@ -347,7 +365,7 @@ public:
 private:
   detail::guard_core* core_;
   Self* self_;
-  Handle dest_;
+  const Handle* dest_;
   caf::duration timeout_;
   std::tuple<Ts...> args_;
 };
@@ -380,10 +398,13 @@ private:
 /// Rejected attempts (`errc::breaker_open`, `errc::bulkhead_full`) never
 /// reach the target; the error handler still runs in a later message, as for
 /// every answer. Times come from the actor's clock (`self->clock().now()`),
-/// read only with a breaker, at most once per message the actor handles
-/// (the reply that ends one attempt and the next request its handler makes
-/// share one read), so CAF's test coordinator drives a guard in virtual
-/// time. A guard belongs to one actor: it is not thread-safe, and it must
+/// so CAF's test coordinator drives a guard in virtual time. The clock is
+/// read only when the breaker can use the time, at most once per message
+/// the actor handles (the reply that ends one attempt and the next request
+/// its handler makes share one read). A breaker with a count-based window
+/// and the slow-call rule off (`slow_call_duration = caf::timespan::max()`)
+/// needs no time while closed and its calls succeed: that steady state
+/// reads no clock at all (see `circuit_breaker::record_needs_time`). A guard belongs to one actor: it is not thread-safe, and it must
 /// outlive the requests it guards (a member of the actor's state does).
 /// Moving a guard keeps its pending requests valid.
 class guard {

@@ -68,6 +68,12 @@ public:
     return size_;
   }
 
+  /// The calls a count-based window holds (for a time-based one, as of its
+  /// last `record` or `totals`).
+  uint64_t calls() const {
+    return totals_.calls;
+  }
+
 private:
   struct bucket {
     int64_t second = 0;
