@@ -43,6 +43,7 @@
 
 #include "remedy/runtime/config.hpp"
 #include "remedy/core/error.hpp"
+#include "remedy/core/percentile.hpp"
 
 namespace bench {
 
@@ -180,20 +181,9 @@ inline void print_header(const char* name, const options& opts,
 
 // -- statistics ---------------------------------------------------------------
 
-inline double percentile(std::vector<double> xs, double p) {
-  if (xs.empty())
-    return NAN;
-  std::sort(xs.begin(), xs.end());
-  auto rank = p / 100.0 * static_cast<double>(xs.size() - 1);
-  auto lo = static_cast<size_t>(std::floor(rank));
-  auto hi = static_cast<size_t>(std::ceil(rank));
-  auto frac = rank - static_cast<double>(lo);
-  return xs[lo] + (xs[hi] - xs[lo]) * frac;
-}
-
-inline double median(std::vector<double> xs) {
-  return percentile(std::move(xs), 50.0);
-}
+// One percentile for the whole project: remedy/core/percentile.hpp.
+using remedy::median;
+using remedy::percentile;
 
 // -- memory -------------------------------------------------------------------
 

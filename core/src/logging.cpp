@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -29,18 +30,22 @@ bool level_forced = false;
 spdlog::level::level_enum forced_level = spdlog::level::info;
 
 /// Parses a level name; unlike spdlog::level::from_str, rejects unknown names
-/// instead of turning them into "off".
+/// instead of turning them into "off". Takes the names Remedy documents
+/// (trace, debug, info, warn, error, critical, off) and spdlog's own spellings
+/// of two of them (spdlog 1.10 calls warn "warning" and error "err").
 bool parse_level(const std::string& text, spdlog::level::level_enum& out) {
-  for (int i = spdlog::level::trace; i < spdlog::level::n_levels; ++i) {
-    auto lvl = static_cast<spdlog::level::level_enum>(i);
-    auto name = spdlog::level::to_string_view(lvl);
-    if (text == std::string(name.data(), name.size())
-        || (lvl == spdlog::level::warn && text == "warning")
-        || (lvl == spdlog::level::err && text == "error")) {
+  static constexpr std::pair<const char*, spdlog::level::level_enum> names[] = {
+    {"trace", spdlog::level::trace},  {"debug", spdlog::level::debug},
+    {"info", spdlog::level::info},    {"warn", spdlog::level::warn},
+    {"warning", spdlog::level::warn}, {"error", spdlog::level::err},
+    {"err", spdlog::level::err},      {"critical", spdlog::level::critical},
+    {"off", spdlog::level::off},
+  };
+  for (auto& [name, lvl] : names)
+    if (text == name) {
       out = lvl;
       return true;
     }
-  }
   return false;
 }
 

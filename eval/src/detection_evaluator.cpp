@@ -11,6 +11,7 @@
 #include <caf/node_id.hpp>
 
 #include "remedy/core/format.hpp"
+#include "remedy/core/percentile.hpp"
 #include "remedy/core/heartbeat.hpp"
 #include "remedy/core/time_units.hpp"
 
@@ -286,17 +287,6 @@ trace_result match_faults(const fault_trace& trace,
 
 // -- statistics ---------------------------------------------------------------
 
-double percentile(std::vector<double> xs, double p) {
-  if (xs.empty())
-    return std::numeric_limits<double>::quiet_NaN();
-  std::sort(xs.begin(), xs.end());
-  auto rank = std::clamp(p, 0.0, 100.0) / 100.0
-              * static_cast<double>(xs.size() - 1);
-  auto lo = static_cast<size_t>(std::floor(rank));
-  auto hi = static_cast<size_t>(std::ceil(rank));
-  auto frac = rank - static_cast<double>(lo);
-  return xs[lo] + (xs[hi] - xs[lo]) * frac;
-}
 
 double class_accuracy::precision() const {
   auto raised = true_positives + false_positives;

@@ -15,7 +15,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include <spdlog/spdlog.h>
 
 #include "remedy/core/logging.hpp"
 #include "remedy/core/version.hpp"
@@ -65,19 +64,6 @@ std::string parse_seed(const std::string& text, uint64_t& out) {
     return "'" + text + "' is larger than 2^64 - 1";
   out = value;
   return {};
-}
-
-/// Sets the level of Remedy's loggers: those that exist now and, through
-/// REMEDY_LOG_LEVEL, those the library creates later.
-void apply_log_level(const std::string& level) {
-  ::setenv("REMEDY_LOG_LEVEL", level.c_str(), 1);
-  auto lvl = spdlog::level::from_str(level);
-  for (auto name : {"remedy.node", "remedy.supervisor", "remedy.endpoint"})
-    remedy::logger(name)->set_level(lvl);
-  spdlog::apply_all([lvl](std::shared_ptr<spdlog::logger> x) {
-    if (x->name().rfind("remedy.", 0) == 0)
-      x->set_level(lvl);
-  });
 }
 
 } // namespace
@@ -176,7 +162,7 @@ int main(int argc, char** argv) {
     log_level = "error";
   try {
     if (!level_from_env)
-      apply_log_level(log_level);
+      remedy::set_log_level(log_level); // checked by --log-level's IsMember
     return remedy::node::run_supervision_demo(opts);
   } catch (const std::exception& e) {
     std::cerr << "remedy-node: fatal: " << e.what() << '\n';

@@ -48,10 +48,10 @@ caf::error backoff::validate() const {
   if (min_ > max_)
     return fail("min: must not exceed max");
   if (!(jitter_ >= 0.0 && jitter_ <= 1.0))
-    return fail("jitter: must be in [0, 1], got " + std::to_string(jitter_));
+    return fail("jitter: must be in [0, 1], got " + format_number(jitter_));
   if (!(multiplier_ >= 1.0) || std::isinf(multiplier_))
     return fail("multiplier: must be finite and >= 1, got "
-                + std::to_string(multiplier_));
+                + format_number(multiplier_));
   if (reset_after_.count() < 0)
     return fail("reset_after: must not be negative");
   if (!is_none() && min_.count() == 0)

@@ -18,6 +18,7 @@
 
 #include <caf/exit_reason.hpp>
 
+#include "remedy/core/percentile.hpp"
 #include "remedy/classification/classifier.hpp"
 #include "remedy/detection/crash_loop_detector.hpp"
 #include "remedy/eval/detection_evaluator.hpp"

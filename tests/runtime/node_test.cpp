@@ -121,6 +121,10 @@ TEST_CASE("remedy-node's supervision demo crashes workers and passes its "
   REQUIRE_FALSE(r.timed_out);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("result: PASS") != std::string::npos);
+  // The default level is warn: no complaint about it, and no info logs in
+  // the middle of the report.
+  CHECK(r.err.find("ignoring REMEDY_LOG_LEVEL") == std::string::npos);
+  CHECK(r.err.find(" info [") == std::string::npos);
   std::smatch m;
   std::regex summary{"summary: crashes injected ([0-9]+), restarted ([0-9]+), "
                      "requests ([0-9]+) \\(answered ([0-9]+), failed "
@@ -209,3 +213,16 @@ TEST_CASE("a remedy-node run that overruns its limit is killed and reaped",
 }
 
 #endif // REMEDY_NODE_EXE
+
+TEST_CASE("remedy-node takes REMEDY_LOG_LEVEL=warn from the environment",
+          "[node]") {
+  // Each ctest test is its own process: the variable reaches only this run.
+  REQUIRE(::setenv("REMEDY_LOG_LEVEL", "warn", 1) == 0);
+  auto r = run_node({"--quiet", "--duration", "0.3", "--seed", "7"});
+  ::unsetenv("REMEDY_LOG_LEVEL");
+  INFO(describe(r));
+  REQUIRE_FALSE(r.timed_out);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("ignoring") == std::string::npos);
+  CHECK(r.err.find(" info [") == std::string::npos);
+}

@@ -336,6 +336,12 @@ TEST_CASE("validate() rejects jitter outside [0, 1] and NaN", "[backoff]") {
   }
   // Also on none(), where jitter has no effect.
   check_rejected(backoff::none().with_jitter(qnan), "jitter");
+  // The message prints the number as the rest of Remedy does ("1.5", not
+  // std::to_string's "1.500000").
+  CHECK(context_of(b.with_jitter(1.5).validate())
+        == "backoff.jitter: must be in [0, 1], got 1.5");
+  CHECK_THAT(context_of(b.with_multiplier(0.5).validate()),
+             Catch::EndsWith("got 0.5"));
 }
 
 TEST_CASE("validate() rejects multiplier below 1, infinite or NaN",

@@ -1,6 +1,7 @@
 #include "remedy/classification/classifier.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include <caf/event_based_actor.hpp>
@@ -185,8 +186,10 @@ caf::error classifier_settings::validate() const {
   return caf::none;
 }
 
-classifier::classifier(classifier_settings settings)
-  : settings_(std::move(settings)), beats_(closure(settings_.precedence)) {
+classifier::classifier(classifier_settings settings, uint64_t first_id)
+  : settings_(std::move(settings)),
+    beats_(closure(settings_.precedence)),
+    next_id_(first_id) {
   // faults appear with their first detection
 }
 
@@ -356,11 +359,17 @@ std::vector<fault> classifier::active() const {
 
 namespace {
 
+/// Classifier actors started in this process; each numbers its faults in a
+/// range of its own, so that no fault id of a restarted classifier matches
+/// one of its previous incarnation.
+std::atomic<uint32_t> classifier_incarnations{0};
+
 class classifier_impl : public caf::event_based_actor {
 public:
   classifier_impl(caf::actor_config& cfg, classifier_settings settings)
     : caf::event_based_actor(cfg),
-      core_(std::move(settings)),
+      core_(std::move(settings),
+            (uint64_t{++classifier_incarnations} << 32) + 1),
       log_(logger("remedy.classifier")) {
     // subscriptions start in make_behavior
   }
@@ -372,8 +381,12 @@ public:
   caf::behavior make_behavior() override {
     install_exception_handler(this);
     subscribe(this, "detection.");
+    subscribe(this, "classifier.sync");
     delayed_send(this, core_.settings().check_interval,
                  classifier_tick_atom::value);
+    // A new incarnation tells listeners what it holds (nothing yet), so
+    // faults of a previous one do not linger in their views.
+    publish_snapshot();
     return {
       [this](const detection& x) {
         core_.on_detection(x, clock().now(), out_);
@@ -386,10 +399,17 @@ public:
                      classifier_tick_atom::value);
       },
       [this](active_faults_atom) { return core_.active(); },
+      [this](fault_sync_atom) { publish_snapshot(); },
     };
   }
 
 private:
+  void publish_snapshot() {
+    publish(this, "classifier.snapshot",
+            caf::make_message(
+              fault_snapshot{core_.settings().name, core_.active()}));
+  }
+
   void flush() {
     for (auto& ev : out_) {
       auto& f = ev.what;

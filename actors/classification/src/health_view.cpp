@@ -1,6 +1,9 @@
 #include "remedy/classification/health_view.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <mutex>
+#include <set>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/make_message.hpp>
@@ -98,6 +101,25 @@ std::optional<target_health> health_book::apply(const fault_event& x,
   return update(i->second, now);
 }
 
+std::vector<target_health> health_book::sync(const fault_snapshot& snapshot,
+                                             caf::timespan now) {
+  std::map<std::string, std::vector<fault>> by_target;
+  for (auto& f : snapshot.faults)
+    by_target[f.target].push_back(f);
+  for (auto& [target, faults] : by_target)
+    if (targets_.count(target) == 0)
+      targets_.emplace(target, record{}).first->second.health.target = target;
+  std::vector<target_health> changed;
+  for (auto& [target, r] : targets_) {
+    auto i = by_target.find(target);
+    r.health.faults = i != by_target.end() ? std::move(i->second)
+                                           : std::vector<fault>{};
+    if (auto x = update(r, now))
+      changed.push_back(std::move(*x));
+  }
+  return changed;
+}
+
 std::optional<target_health>
 health_book::quarantine(const std::string& target, bool on,
                         caf::timespan now) {
@@ -126,12 +148,36 @@ std::vector<target_health> health_book::all() const {
 
 namespace {
 
+/// The quarantines of a health view in a tree, kept by its start function
+/// so that they outlive each incarnation.
+struct quarantine_memory {
+  std::mutex mtx;
+  std::set<std::string> targets;
+
+  void set(const std::string& target, bool on) {
+    std::lock_guard<std::mutex> guard{mtx};
+    if (on)
+      targets.insert(target);
+    else
+      targets.erase(target);
+  }
+
+  std::set<std::string> get() {
+    std::lock_guard<std::mutex> guard{mtx};
+    return targets;
+  }
+};
+
+using quarantine_memory_ptr = std::shared_ptr<quarantine_memory>;
+
 class health_view_impl : public caf::event_based_actor {
 public:
-  health_view_impl(caf::actor_config& cfg, health_view_settings settings)
+  health_view_impl(caf::actor_config& cfg, health_view_settings settings,
+                   quarantine_memory_ptr memory)
     : caf::event_based_actor(cfg),
       book_(settings),
       name_(settings.name),
+      memory_(std::move(memory)),
       log_(logger("remedy.health")) {
     // subscriptions start in make_behavior
   }
@@ -143,19 +189,28 @@ public:
   caf::behavior make_behavior() override {
     install_exception_handler(this);
     subscribe(this, "fault.");
+    subscribe(this, "classifier.snapshot");
+    if (memory_)
+      for (auto& target : memory_->get())
+        changed(book_.quarantine(target, true, now()));
+    // Catch up with what the classifiers hold now (a restarted view missed
+    // their events).
+    publish(this, "classifier.sync", caf::make_message(fault_sync_atom::value));
     return {
       [this](const fault_event& x) { changed(book_.apply(x, now())); },
+      [this](const fault_snapshot& x) {
+        for (auto& h : book_.sync(x, now()))
+          changed(std::move(h));
+      },
       [this](health_atom, const std::string& target) {
         return book_.get(target);
       },
       [this](health_atom) { return book_.all(); },
       [this](quarantine_atom, const std::string& target) {
-        changed(book_.quarantine(target, true, now()));
-        return book_.get(target);
+        return set_quarantine(target, true);
       },
       [this](release_atom, const std::string& target) {
-        changed(book_.quarantine(target, false, now()));
-        return book_.get(target);
+        return set_quarantine(target, false);
       },
     };
   }
@@ -163,6 +218,13 @@ public:
 private:
   caf::timespan now() {
     return clock().now().time_since_epoch();
+  }
+
+  target_health set_quarantine(const std::string& target, bool on) {
+    if (memory_)
+      memory_->set(target, on);
+    changed(book_.quarantine(target, on, now()));
+    return book_.get(target);
   }
 
   void changed(std::optional<target_health> x) {
@@ -177,20 +239,32 @@ private:
 
   health_book book_;
   std::string name_;
+  quarantine_memory_ptr memory_;
   std::shared_ptr<spdlog::logger> log_;
 };
+
+caf::expected<caf::actor> spawn_view(caf::actor_system& sys,
+                                     health_view_settings settings,
+                                     quarantine_memory_ptr memory) {
+  if (auto err = settings.validate())
+    return err;
+  return sys.spawn<health_view_impl>(std::move(settings), std::move(memory));
+}
 
 } // namespace
 
 caf::expected<caf::actor> spawn_health_view(caf::actor_system& sys,
                                             health_view_settings settings) {
-  if (auto err = settings.validate())
-    return err;
-  return sys.spawn<health_view_impl>(std::move(settings));
+  return spawn_view(sys, std::move(settings), nullptr);
 }
 
 start_fn health_view_start(health_view_settings settings) {
-  return start_spawn(spawn_health_view, std::move(settings));
+  auto memory = std::make_shared<quarantine_memory>();
+  return [settings{std::move(settings)},
+          memory](caf::actor_system& sys,
+                  const caf::message&) -> caf::expected<caf::actor> {
+    return spawn_view(sys, settings, memory);
+  };
 }
 
 } // namespace remedy

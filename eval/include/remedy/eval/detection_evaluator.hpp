@@ -186,9 +186,6 @@ struct class_accuracy {
   double lead_median() const;
 };
 
-/// The `p`th percentile (0 to 100) of `xs` with linear interpolation between
-/// ranks; NaN for an empty vector.
-double percentile(std::vector<double> xs, double p);
 
 /// Accumulates the matches of many traces into per-class figures.
 class accuracy_report {

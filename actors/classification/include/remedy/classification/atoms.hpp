@@ -10,5 +10,8 @@ using active_faults_atom = caf::atom_constant<caf::atom("r_faults")>;
 using health_atom = caf::atom_constant<caf::atom("r_health")>;
 using quarantine_atom = caf::atom_constant<caf::atom("r_quar")>;
 using release_atom = caf::atom_constant<caf::atom("r_release")>;
+/// Published under "classifier.sync": every classifier answers with a
+/// `fault_snapshot` under "classifier.snapshot".
+using fault_sync_atom = caf::atom_constant<caf::atom("r_fsync")>;
 
 } // namespace remedy

@@ -99,7 +99,8 @@ class classifier {
 public:
   using time_point = caf::actor_clock::time_point;
 
-  explicit classifier(classifier_settings settings);
+  /// A classifier that numbers its faults from `first_id` on.
+  explicit classifier(classifier_settings settings, uint64_t first_id = 1);
 
   void on_detection(const detection& x, time_point now,
                     std::vector<fault_event>& out);

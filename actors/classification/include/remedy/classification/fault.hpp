@@ -37,7 +37,9 @@ bool from_string(const std::string& str, fault_class& x);
 
 /// A named fault of one target, with the detections behind it.
 struct fault {
-  /// Unique per classifier, counting up from 1.
+  /// Unique in the process, across classifier restarts: a classifier
+  /// actor numbers its faults from `(incarnation << 32) + 1`, where each
+  /// classifier actor started in the process gets the next incarnation.
   uint64_t id = 0;
   fault_class cls = fault_class::crash;
   std::string target;
@@ -78,6 +80,23 @@ struct fault_event {
 
 /// "fault.<kind>".
 std::string topic(const fault_event& x);
+
+/// Every fault a classifier holds active, published on the bus under
+/// "classifier.snapshot" when the classifier starts (so a restart replaces
+/// what listeners knew from its previous incarnation) and when anyone
+/// publishes `fault_sync_atom` under "classifier.sync" (so a restarted
+/// listener catches up).
+struct fault_snapshot {
+  /// The classifier's name.
+  std::string classifier;
+  std::vector<fault> faults;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fault_snapshot& x) {
+  return f(caf::meta::type_name("remedy.fault_snapshot"), x.classifier,
+           x.faults);
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fault& x) {

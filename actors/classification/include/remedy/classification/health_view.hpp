@@ -70,6 +70,12 @@ public:
   /// changed.
   std::optional<target_health> apply(const fault_event& x, caf::timespan now);
 
+  /// Replaces every fault the view holds with `snapshot`'s (what a
+  /// classifier holds now); quarantines stay. Returns the health of each
+  /// target whose state changed.
+  std::vector<target_health> sync(const fault_snapshot& snapshot,
+                                  caf::timespan now);
+
   /// Quarantines (`on`) or releases a target; returns its new health if the
   /// state changed.
   std::optional<target_health> quarantine(const std::string& target, bool on,
@@ -96,7 +102,8 @@ private:
 
 /// Spawns the health view: subscribes to "fault." on the bus (and takes
 /// fault events sent to it directly), publishes a `target_health` under
-/// "health.<state>" whenever a target's state changes, and answers:
+/// "health.<state>" whenever a target's state changes, and answers the
+/// requests of its typed face (health_view_actor.hpp):
 /// - `(health_atom, target)` -> `target_health`
 /// - `(health_atom)` -> `std::vector<target_health>`
 /// - `(quarantine_atom, target)`, `(release_atom, target)` -> `target_health`
@@ -104,6 +111,10 @@ caf::expected<caf::actor> spawn_health_view(caf::actor_system& sys,
                                             health_view_settings settings
                                             = {});
 
+/// A start function for a health view in a tree. Every incarnation starts
+/// with the quarantines its predecessor held (operator decisions survive a
+/// restart) and asks the classifiers for their faults ("classifier.sync"),
+/// so it converges to what they hold now.
 start_fn health_view_start(health_view_settings settings = {});
 
 } // namespace remedy

@@ -9,6 +9,7 @@ namespace remedy {
 struct fault;
 struct fault_event;
 struct target_health;
+struct fault_snapshot;
 } // namespace remedy
 
 CAF_BEGIN_TYPE_ID_BLOCK(remedy_classification,
@@ -20,6 +21,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(remedy_classification,
   CAF_ADD_TYPE_ID(remedy_classification, (std::vector<remedy::fault>))
   CAF_ADD_TYPE_ID(remedy_classification, (remedy::target_health))
   CAF_ADD_TYPE_ID(remedy_classification, (std::vector<remedy::target_health>))
+  CAF_ADD_TYPE_ID(remedy_classification, (remedy::fault_snapshot))
 
 CAF_END_TYPE_ID_BLOCK(remedy_classification)
 
