@@ -66,8 +66,10 @@ caf::expected<caf::actor> child_spec::launch(caf::actor_system& sys,
       auto result = start(sys, extra);
       if (!result) {
         // Remedy's own codes pass (pool_start's invalid_argument, a start
-        // that already says start_failed); any other error is start_failed.
-        if (result.error().category() == error_category)
+        // that already says start_failed), and so does ignore_start(); any
+        // other error is start_failed.
+        if (result.error().category() == error_category
+            || is_ignore_start(result.error()))
           return result;
         return make_error(errc::start_failed,
                           "child '" + id + "': " + render(result.error()));

@@ -70,7 +70,7 @@ void on_down(supervisor_impl* self, caf::down_msg& msg) {
     return; // an incarnation we already forgot
   auto pos = i->second;
   auto& rec = st.children[pos];
-  if (pos == st.stopping) {
+  if (rec.stop_sent) {
     on_stopped(self, rec, msg.reason);
     return;
   }
@@ -174,6 +174,47 @@ caf::actor endpoint_for(supervisor_impl* self, child_record& rec) {
   return rec.endpoint;
 }
 
+/// Stops `rec` if it runs, then leaves it stopped (`settle_stopped`) and
+/// answers `rp`. A child waiting to restart is taken out of its restart; if
+/// its own failure caused that restart, the restart is cancelled, and the
+/// siblings waiting in it stay without a process too, as in OTP.
+void terminate(supervisor_impl* self, caf::response_promise rp,
+               child_record& rec) {
+  auto& st = self->state;
+  auto pos = position(st, rec);
+  auto done = [self, rp, pos]() mutable {
+    auto& st = self->state;
+    auto& rec = st.children[pos];
+    caf::error reason = caf::exit_reason::user_shutdown;
+    if (rec.status == child_status::restarting && rec.cause == rec.id)
+      for (auto& other : st.children)
+        if (&other != &rec && !other.deleted
+            && other.status == child_status::restarting
+            && other.group == rec.group)
+          settle_stopped(self, other, reason);
+    settle_stopped(self, rec, reason);
+    rp.deliver(caf::unit);
+  };
+  if (rec.current)
+    stop_children(self, {pos}, "api", std::move(done));
+  else
+    done();
+}
+
+/// Finds a pool child by its current incarnation, or by its last one while
+/// it waits to restart.
+child_record* find_by_actor(supervisor_state& st, const caf::actor& who) {
+  if (!who)
+    return nullptr;
+  auto addr = who.address();
+  if (auto i = st.by_addr.find(addr); i != st.by_addr.end())
+    return &st.children[i->second];
+  for (auto& rec : st.children)
+    if (!rec.deleted && !rec.current && rec.last == addr)
+      return &rec;
+  return nullptr;
+}
+
 caf::behavior supervisor_fun(supervisor_impl* self, supervisor_flags flags,
                              std::vector<child_spec> specs) {
   auto& st = self->state;
@@ -252,9 +293,9 @@ caf::behavior supervisor_fun(supervisor_impl* self, supervisor_flags flags,
               + "': significant needs auto_shutdown other than never"));
         if (auto rec = find(st, spec.id))
           return rp.deliver(in_state(st,
-                                     rec->status == child_status::terminated
-                                       ? errc::already_present
-                                       : errc::already_started,
+                                     rec->status == child_status::running
+                                       ? errc::already_started
+                                       : errc::already_present,
                                      spec.id));
         auto id = spec.id;
         start_new(self, rp,
@@ -290,25 +331,29 @@ caf::behavior supervisor_fun(supervisor_impl* self, supervisor_flags flags,
         auto rec = find(st, id);
         if (rec == nullptr)
           return rp.deliver(unknown(st, id));
-        auto pos = position(st, *rec);
-        auto done = [self, rp, pos]() mutable {
-          auto& st = self->state;
-          auto& rec = st.children[pos];
-          caf::error reason = caf::exit_reason::user_shutdown;
-          if (st.pool_template
-              || rec.spec->restart == restart_type::temporary) {
-            remove_child(self, rec, reason);
-          } else {
-            rec.status = child_status::terminated;
-            rec.group = 0;
-            tell_endpoint_down(self, rec, reason);
-          }
-          rp.deliver(caf::unit);
-        };
-        if (rec->current)
-          stop_children(self, {pos}, "api", std::move(done));
-        else
-          done();
+        terminate(self, rp, *rec);
+      });
+      return rp;
+    },
+    [self](terminate_child_atom, caf::actor& who) -> caf::result<void> {
+      auto rp = self->make_response_promise();
+      when_idle(self, [self, rp, who = std::move(who)]() mutable {
+        auto& st = self->state;
+        if (auto err = reject_if_shutting_down(st))
+          return rp.deliver(err);
+        if (!st.pool_template)
+          return rp.deliver(make_error(
+            errc::not_supported,
+            "supervisor '" + st.flags.name
+              + "' is not a simple_one_for_one pool: terminate_child takes "
+                "the child's id"));
+        auto rec = find_by_actor(st, who);
+        if (rec == nullptr)
+          return rp.deliver(make_error(
+            errc::unknown_child, "supervisor '" + st.flags.name
+                                   + "': no child with actor "
+                                   + std::to_string(who ? who.id() : 0)));
+        terminate(self, rp, *rec);
       });
       return rp;
     },
@@ -319,6 +364,10 @@ caf::behavior supervisor_fun(supervisor_impl* self, supervisor_flags flags,
         if (rec == nullptr)
           return;
         if (auto err = launch(self, *rec)) {
+          if (is_ignore_start(err)) {
+            on_start_ignored(self, *rec);
+            return rp.deliver(info_of(*rec));
+          }
           rec->status = child_status::terminated;
           emit(self, kind::child_start_failed, rec, err);
           return rp.deliver(err);
@@ -361,8 +410,9 @@ caf::behavior supervisor_fun(supervisor_impl* self, supervisor_flags flags,
       return result;
     },
     [self](count_children_atom) {
+      auto& st = self->state;
       child_counts result;
-      for (auto& rec : self->state.children) {
+      for (auto& rec : st.children) {
         if (rec.deleted)
           continue;
         ++result.specs;
@@ -373,6 +423,8 @@ caf::behavior supervisor_fun(supervisor_impl* self, supervisor_flags flags,
         else
           ++result.workers;
       }
+      if (st.pool_template)
+        result.specs = 1; // the template, once, as OTP counts a pool
       return result;
     },
     [self](get_endpoint_atom,
@@ -382,6 +434,14 @@ caf::behavior supervisor_fun(supervisor_impl* self, supervisor_flags flags,
       if (rec == nullptr)
         return unknown(st, id);
       return endpoint_for(self, *rec);
+    },
+    [self](get_childspec_atom,
+           const std::string& id) -> caf::result<child_spec> {
+      auto& st = self->state;
+      auto rec = find(st, id);
+      if (rec == nullptr)
+        return unknown(st, id);
+      return *rec->spec;
     },
   };
 }

@@ -38,10 +38,13 @@ supervisor_builder& supervisor_builder::with_seed(uint64_t seed) {
 }
 
 supervisor_builder& supervisor_builder::worker(std::string id, start_fn start,
-                                               restart_type restart) {
-  auto spec = child_spec::worker(std::move(id), std::move(start));
-  spec.restart = restart;
-  return child(std::move(spec));
+                                               restart_type restart,
+                                               shutdown_spec shutdown,
+                                               stash_policy stash) {
+  return child(child_spec::worker(std::move(id), std::move(start))
+                 .with_restart(restart)
+                 .with_shutdown(shutdown)
+                 .with_stash(stash));
 }
 
 supervisor_builder& supervisor_builder::child(child_spec spec) {

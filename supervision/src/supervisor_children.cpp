@@ -49,6 +49,7 @@ child_info info_of(const child_record& rec) {
 
 void forget_incarnation(supervisor_state& st, child_record& rec) {
   if (rec.current) {
+    rec.last = rec.current.address();
     st.by_addr.erase(rec.current.address());
     rec.current = nullptr;
   }
@@ -70,6 +71,18 @@ void remove_child(supervisor_impl* self, child_record& rec,
   rec.endpoint = nullptr;
   rec.extra = caf::message{};
   ++st.tombstones;
+}
+
+void settle_stopped(supervisor_impl* self, child_record& rec,
+                    const caf::error& reason) {
+  auto& st = self->state;
+  rec.status = child_status::terminated;
+  rec.group = 0;
+  if (st.pool_template || rec.spec->restart == restart_type::temporary) {
+    remove_child(self, rec, reason);
+  } else {
+    tell_endpoint_down(self, rec, reason);
+  }
 }
 
 void compact(supervisor_state& st) {

@@ -17,8 +17,11 @@ namespace remedy::detail {
 
 /// Restarts the child at `failed` (which is not running) and the others its
 /// strategy names: stops the running ones in reverse order, waits for the
-/// backoff delay, starts them all in order.
-void schedule_restart(supervisor_impl* self, size_t failed) {
+/// backoff delay, starts them all in order. A `retry` (after a failed start)
+/// always starts through a message to self, even without a delay, so the
+/// supervisor answers requests and stop signals between tries and a long
+/// run of failures never nests in one handler.
+void schedule_restart(supervisor_impl* self, size_t failed, bool retry) {
   auto& st = self->state;
   auto group = st.next_group++;
   auto set = restart_set(st.flags.strategy, failed, st.children.size());
@@ -49,7 +52,7 @@ void schedule_restart(supervisor_impl* self, size_t failed) {
   std::uniform_real_distribution<double> uniform{0.0, 1.0};
   auto delay = st.flags.backoff.delay(rec.attempt, uniform(st.rng));
   ++rec.attempt;
-  auto after = [self, group, set, delay, failed] {
+  auto after = [self, group, set, delay, failed, retry] {
     auto& st = self->state;
     if (st.shutting_down)
       return;
@@ -70,9 +73,11 @@ void schedule_restart(supervisor_impl* self, size_t failed) {
     }
     auto& rec = st.children[failed];
     emit(self, kind::child_restarting, &rec, caf::none, delay, rec.id);
-    if (delay.count() == 0)
+    if (delay.count() == 0 && !retry)
       start_group(self, group, false);
     else
+      // Through the clock even at zero delay: CAF 0.17 would handle a plain
+      // self-send within the same run, before the worker drains its queue.
       self->delayed_send(self, delay, restart_timer_atom::value, group);
   };
   if (to_stop.empty()) {

@@ -79,6 +79,11 @@ void notify_started(supervisor_impl* self, const caf::error& err) {
   st.start_waiters.clear();
 }
 
+void on_start_ignored(supervisor_impl* self, child_record& rec) {
+  forget_incarnation(self->state, rec);
+  settle_stopped(self, rec, ignore_start());
+}
+
 void on_start_failure(supervisor_impl* self, size_t pos, caf::error err) {
   auto& st = self->state;
   auto& rec = st.children[pos];
@@ -106,13 +111,14 @@ void on_start_failure(supervisor_impl* self, size_t pos, caf::error err) {
     return;
   }
   // A failed restart counts as another restart and is tried again (OTP's
-  // try_again_restart), with the strategy applied to this child.
+  // try_again_restart), with the strategy applied to this child, through a
+  // message to self: the supervisor stays responsive between tries.
   st.busy = false;
   if (!st.intensity.record(now(self))) {
     escalate(self, err);
     return;
   }
-  schedule_restart(self, pos);
+  schedule_restart(self, pos, true);
   if (!st.busy)
     finish_job(self);
 }
@@ -130,6 +136,10 @@ void start_next(supervisor_impl* self) {
         || rec.group != st.start_group)
       continue;
     if (auto err = launch(self, rec)) {
+      if (is_ignore_start(err)) {
+        on_start_ignored(self, rec);
+        continue;
+      }
       on_start_failure(self, pos, std::move(err));
       return;
     }
@@ -177,6 +187,12 @@ void start_new(supervisor_impl* self, caf::response_promise rp,
   auto& st = self->state;
   auto& rec = append(st, std::move(spec), std::move(id), std::move(extra));
   if (auto err = launch(self, rec)) {
+    if (is_ignore_start(err)) {
+      // OTP's {ok, undefined}: a pool or temporary child is dropped.
+      on_start_ignored(self, rec);
+      rp.deliver(info_of(rec));
+      return;
+    }
     emit(self, kind::child_start_failed, &rec, err);
     auto& failed = st.children.back();
     remove_child(self, failed, err);

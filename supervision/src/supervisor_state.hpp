@@ -70,6 +70,13 @@ struct child_record {
   std::string cause;
   /// Waiting in the stop job's queue.
   bool stop_queued = false;
+  /// Sent its stop signal; the stop job waits for its exit.
+  bool stop_sent = false;
+  /// When it gets killed if it has not exited (a shutdown timeout).
+  std::optional<time_point> kill_at;
+  /// The last incarnation, once it has exited (a pool child waiting to
+  /// restart can still be named by it, as in OTP).
+  caf::actor_addr last;
 };
 
 struct supervisor_state;
@@ -98,14 +105,16 @@ struct supervisor_state {
 
   // -- the one job in progress (stopping or starting children) -------------
   bool busy = false;
-  /// Stop job: positions left to stop, in stop order, and the one awaited.
+  /// Stop job: positions left to stop, in stop order.
   std::deque<size_t> stop_queue;
-  size_t stopping = npos;
-  /// When the child being stopped gets killed (if it has a grace period),
-  /// and the earliest stop timer in flight. One timer serves a whole stop
-  /// job: one per child would wake CAF's timer thread N times and bring N
-  /// stale messages back.
-  std::optional<time_point> stop_deadline;
+  /// Children signalled and not yet gone (child_record::stop_sent).
+  size_t stops_in_flight = 0;
+  /// Whether the stop job signals every child at once (a pool's shutdown,
+  /// as OTP stops simple_one_for_one children) or one at a time.
+  bool stop_all_at_once = false;
+  /// The earliest stop timer in flight. One timer serves a whole stop job
+  /// (it is re-armed for the next child_record::kill_at): one per child
+  /// would wake CAF's timer thread N times and bring N stale messages back.
   std::optional<time_point> stop_timer_due;
   std::function<void()> after_stop;
   /// Why the stop job runs (see supervision_event::cause).
@@ -161,6 +170,12 @@ void remove_child(supervisor_impl* self, child_record& rec,
 
 void compact(supervisor_state& st);
 
+/// Leaves `rec` without a process and out of any restart: a pool child or a
+/// temporary one is removed, any other keeps its spec as `terminated` (its
+/// endpoint told `reason`).
+void settle_stopped(supervisor_impl* self, child_record& rec,
+                    const caf::error& reason);
+
 // -- events (supervisor_events.cpp) ------------------------------------------
 
 void emit(supervisor_impl* self, kind k, const child_record* rec,
@@ -182,6 +197,10 @@ void start_next(supervisor_impl* self);
 /// Starts the start job for restart group `group`.
 void start_group(supervisor_impl* self, uint64_t group, bool initial);
 
+/// The start function of `rec` returned `ignore_start()`: no process, no
+/// failure (OTP's `ignore`).
+void on_start_ignored(supervisor_impl* self, child_record& rec);
+
 /// The child at `pos` failed to start with `err` during the start job.
 void on_start_failure(supervisor_impl* self, size_t pos, caf::error err);
 
@@ -193,15 +212,16 @@ void start_new(supervisor_impl* self, caf::response_promise rp,
 // -- stopping (supervisor_stop.cpp) ------------------------------------------
 
 /// Stops the children at `positions` (given in start order) in reverse
-/// order, one at a time, then calls `then`.
+/// order, one at a time (or all at once), then calls `then`.
 void stop_children(supervisor_impl* self, std::vector<size_t> positions,
-                   std::string cause, std::function<void()> then);
+                   std::string cause, std::function<void()> then,
+                   bool all_at_once = false);
 
-/// Called when the child being stopped is gone.
+/// Called when a child that was sent its stop signal is gone.
 void on_stopped(supervisor_impl* self, child_record& rec,
                 const caf::error& reason);
 
-/// The stop timer fired: kills the child being stopped once its shutdown
+/// The stop timer fired: kills the children being stopped whose shutdown
 /// timeout has passed.
 void on_stop_timer(supervisor_impl* self);
 
@@ -215,8 +235,10 @@ void check_auto_shutdown(supervisor_impl* self);
 
 // -- restarting (supervisor_restart.cpp) -------------------------------------
 
-/// Restarts the child at `failed` and the others its strategy names.
-void schedule_restart(supervisor_impl* self, size_t failed);
+/// Restarts the child at `failed` and the others its strategy names; a
+/// `retry` after a failed start goes through a message to self.
+void schedule_restart(supervisor_impl* self, size_t failed,
+                      bool retry = false);
 
 /// A child exited by itself: apply its restart type and the strategy.
 void handle_exit(supervisor_impl* self, size_t pos, caf::error reason);

@@ -1,6 +1,7 @@
 // Stopping children: the stop job (reverse start order, one child at a time,
-// each by its shutdown spec on CAF's high-priority path, killed after its
-// grace period), and the supervisor's own shutdown.
+// or a pool's children all at once, each by its shutdown spec on CAF's
+// high-priority path, killed after its grace period), and the supervisor's
+// own shutdown.
 
 #include <string>
 #include <utility>
@@ -26,49 +27,59 @@ void set_stop_queue(supervisor_state& st,
     st.children[pos].stop_queued = true;
 }
 
-/// Makes sure a stop timer fires no later than the current stop deadline.
-void arm_stop_timer(supervisor_impl* self) {
+/// Makes sure a stop timer fires no later than `deadline`.
+void arm_stop_timer(supervisor_impl* self, time_point deadline) {
   auto& st = self->state;
-  if (!st.stop_deadline)
+  if (st.stop_timer_due && *st.stop_timer_due <= deadline)
     return;
-  if (st.stop_timer_due && *st.stop_timer_due <= *st.stop_deadline)
-    return;
-  st.stop_timer_due = *st.stop_deadline;
-  self->delayed_send(self, *st.stop_deadline - now(self),
-                     stop_timer_atom::value);
+  st.stop_timer_due = deadline;
+  self->delayed_send(self, deadline - now(self), stop_timer_atom::value);
 }
 
-/// Sends the stop signal to the next child in the stop queue, or finishes.
+void send_kill(supervisor_impl* self, child_record& rec) {
+  self->send<caf::message_priority::high>(
+    rec.current, caf::exit_msg{self->address(), caf::exit_reason::kill});
+}
+
+/// Sends `rec` its stop signal on the high-priority path, by its spec.
+void signal_stop(supervisor_impl* self, child_record& rec) {
+  auto& st = self->state;
+  rec.stop_sent = true;
+  ++st.stops_in_flight;
+  auto shutdown = rec.spec->shutdown.resolve(rec.spec->type);
+  using mode = shutdown_spec::kind;
+  if (shutdown.mode == mode::brutal_kill) {
+    send_kill(self, rec);
+    return;
+  }
+  self->send<caf::message_priority::high>(
+    rec.current,
+    caf::exit_msg{self->address(), caf::exit_reason::user_shutdown});
+  if (shutdown.mode == mode::timeout) {
+    rec.kill_at = now(self) + shutdown.grace;
+    arm_stop_timer(self, *rec.kill_at);
+  }
+}
+
+/// Signals the next child in the stop queue (or, all at once, every one),
+/// or finishes the stop job once no child is left to wait for.
 void stop_next(supervisor_impl* self) {
   auto& st = self->state;
-  while (!st.stop_queue.empty()) {
+  while (!st.stop_queue.empty()
+         && (st.stop_all_at_once || st.stops_in_flight == 0)) {
     auto pos = st.stop_queue.front();
     st.stop_queue.pop_front();
     auto& rec = st.children[pos];
     rec.stop_queued = false;
-    if (rec.deleted || !rec.current)
-      continue; // exited by itself meanwhile
-    st.stopping = pos;
-    st.stop_deadline.reset();
-    auto shutdown = rec.spec->shutdown.resolve(rec.spec->type);
-    using mode = shutdown_spec::kind;
-    if (shutdown.mode == mode::brutal_kill) {
-      self->send<caf::message_priority::high>(
-        rec.current, caf::exit_msg{self->address(), caf::exit_reason::kill});
-      return;
-    }
-    self->send<caf::message_priority::high>(
-      rec.current,
-      caf::exit_msg{self->address(), caf::exit_reason::user_shutdown});
-    if (shutdown.mode == mode::timeout) {
-      st.stop_deadline = now(self) + shutdown.grace;
-      arm_stop_timer(self);
-    }
-    return;
+    if (rec.deleted || !rec.current || rec.stop_sent)
+      continue; // exited by itself meanwhile, or signalled already
+    signal_stop(self, rec);
   }
-  st.stopping = npos;
+  if (st.stops_in_flight > 0)
+    return;
   auto then = std::move(st.after_stop);
   st.after_stop = nullptr;
+  st.stop_all_at_once = false;
   st.busy = false;
   if (then)
     then();
@@ -79,7 +90,8 @@ void stop_next(supervisor_impl* self) {
 std::vector<size_t> live_positions(supervisor_state& st) {
   std::vector<size_t> result;
   for (size_t i = 0; i < st.children.size(); ++i)
-    if (!st.children[i].deleted && st.children[i].current)
+    if (!st.children[i].deleted && st.children[i].current
+        && !st.children[i].stop_sent)
       result.push_back(i);
   return result;
 }
@@ -87,10 +99,12 @@ std::vector<size_t> live_positions(supervisor_state& st) {
 } // namespace
 
 void stop_children(supervisor_impl* self, std::vector<size_t> positions,
-                   std::string cause, std::function<void()> then) {
+                   std::string cause, std::function<void()> then,
+                   bool all_at_once) {
   auto& st = self->state;
   st.busy = true;
   st.stop_cause = std::move(cause);
+  st.stop_all_at_once = all_at_once;
   set_stop_queue(st, positions);
   st.after_stop = std::move(then);
   stop_next(self);
@@ -101,8 +115,9 @@ void on_stopped(supervisor_impl* self, child_record& rec,
   auto& st = self->state;
   emit(self, kind::child_terminated, &rec, reason, {}, st.stop_cause);
   forget_incarnation(st, rec);
-  st.stopping = npos;
-  st.stop_deadline.reset();
+  rec.stop_sent = false;
+  rec.kill_at.reset();
+  --st.stops_in_flight;
   stop_next(self);
 }
 
@@ -111,19 +126,30 @@ void on_stop_timer(supervisor_impl* self) {
   auto t = now(self);
   if (st.stop_timer_due && *st.stop_timer_due <= t)
     st.stop_timer_due.reset();
-  if (st.stopping == npos || !st.stop_deadline)
+  if (st.stops_in_flight == 0)
     return;
-  if (t < *st.stop_deadline) {
-    arm_stop_timer(self); // fired for an earlier child; wait on
-    return;
+  // Kill every child past its deadline; wait on for the others.
+  std::optional<time_point> next;
+  size_t killed = 0;
+  const child_record* first = nullptr;
+  for (auto& rec : st.children) {
+    if (!rec.stop_sent || !rec.kill_at)
+      continue;
+    if (*rec.kill_at <= t) {
+      rec.kill_at.reset();
+      send_kill(self, rec);
+      if (killed++ == 0)
+        first = &rec;
+    } else if (!next || *rec.kill_at < *next) {
+      next = rec.kill_at;
+    }
   }
-  st.stop_deadline.reset();
-  auto& rec = st.children[st.stopping];
-  st.log->warn("supervisor '{}': child '{}' did not stop within its "
-               "shutdown timeout, killing it",
-               st.flags.name, rec.id);
-  self->send<caf::message_priority::high>(
-    rec.current, caf::exit_msg{self->address(), caf::exit_reason::kill});
+  if (killed > 0)
+    st.log->warn("supervisor '{}': {} child(ren) did not stop within the "
+                 "shutdown timeout (first: '{}'), killing them",
+                 st.flags.name, killed, first->id);
+  if (next)
+    arm_stop_timer(self, *next);
 }
 
 void shutdown_and_quit(supervisor_impl* self, caf::error reason,
@@ -148,19 +174,21 @@ void shutdown_and_quit(supervisor_impl* self, caf::error reason,
     emit(self, kind::supervisor_shutdown, nullptr, reason);
     self->quit(reason);
   };
+  // A pool's children are independent: stop them all at once with one
+  // shared deadline, as OTP does for simple_one_for_one.
+  auto all_at_once = st.pool_template != nullptr;
   auto live = live_positions(st);
-  if (st.busy && st.stopping != npos) {
-    // A stop is under way: keep waiting for that child, then stop the rest.
-    std::vector<size_t> rest;
-    for (auto pos : live)
-      if (pos != st.stopping)
-        rest.push_back(pos);
-    set_stop_queue(st, rest);
+  if (st.busy && st.stops_in_flight > 0) {
+    // A stop is under way: wait for those children, stop the rest too.
+    set_stop_queue(st, live);
     st.after_stop = std::move(then);
     st.stop_cause = "shutdown";
+    st.stop_all_at_once = all_at_once;
+    stop_next(self);
     return;
   }
-  stop_children(self, std::move(live), "shutdown", std::move(then));
+  stop_children(self, std::move(live), "shutdown", std::move(then),
+                all_at_once);
 }
 
 void begin_shutdown(supervisor_impl* self, caf::error reason) {

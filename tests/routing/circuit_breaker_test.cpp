@@ -1176,7 +1176,8 @@ TEST_CASE("default settings are Resilience4j's and valid", "[breaker]") {
   CHECK(s.minimum_calls == 100);
   CHECK(s.open_duration == ts{60s});
   CHECK(s.open_growth == 1.0);
-  CHECK(s.max_open_duration == ts{60s});
+  CHECK(s.max_open_duration == ts{0}); // automatic: max(open_duration, 60 s)
+  CHECK(s.effective_max_open_duration() == ts{60s});
   CHECK(s.open_jitter == 0.0);
   CHECK(s.half_open_probes == 10);
   CHECK(s.half_open_max_duration == ts{60s});

@@ -38,6 +38,8 @@ enum class mode : int {
   fail,  // a runtime_error
   hold,  // keeps the promise until release_atom
   flaky, // fails the first `fail_first` calls, then answers the call count
+  biz,   // a business error (sec::invalid_argument)
+  minus, // answers -n for the first `fail_first` calls, then n
 };
 
 struct target_state {
@@ -70,6 +72,10 @@ caf::behavior target(caf::stateful_actor<target_state>* self) {
           if (n <= st.fail_first)
             return caf::make_error(caf::sec::runtime_error, "flaky");
           return n;
+        case mode::biz:
+          return caf::make_error(caf::sec::invalid_argument, "no such order");
+        case mode::minus:
+          return n <= st.fail_first ? -n : n;
       }
       return caf::make_error(caf::sec::runtime_error, "bad mode");
     },
@@ -694,4 +700,130 @@ TEST_CASE("guard: invalid settings are refused, naming the field", "[guard]") {
   CHECK(!guard::make(s));
   s.retry.reset();
   CHECK(guard::make(s));
+}
+
+// -- ported from Resilience4j and Polly ---------------------------------------
+
+TEST_CASE_METHOD(guard_fixture,
+                 "guard: shouldRecordRuntimeExceptionAsFailureAndBusiness"
+                 "ExceptionAsSuccess",
+                 "[guard][classify]") {
+  guard_settings s;
+  s.breaker = rate_breaker();
+  s.classify_error = [](const caf::error& err) {
+    return err == caf::sec::invalid_argument ? call_outcome::success
+                                             : call_outcome::failure;
+  };
+  make_client(std::move(s));
+  set_mode(mode::biz);
+  for (int i = 0; i < 4; ++i) {
+    auto x = call();
+    REQUIRE(!x);
+    CHECK(x.error() == caf::sec::invalid_argument);
+  }
+  auto m = cs().g.breaker()->metrics(now());
+  CHECK(m.successes == 4);
+  CHECK(m.failures == 0);
+  CHECK(m.ignored == 0);
+  CHECK(cs().g.state() == breaker_state::closed);
+  guard_settings both;
+  both.is_failure = [](const caf::error&) { return true; };
+  both.classify_error = [](const caf::error&) { return call_outcome::failure; };
+  CHECK(both.validate());
+}
+
+TEST_CASE_METHOD(guard_fixture,
+                 "guard: shouldRecordSpecificStringResultAsAFailureAndAnyOther"
+                 "AsSuccess, and retryOnResult",
+                 "[guard][result]") {
+  guard_settings s;
+  s.breaker = rate_breaker();
+  s.breaker->minimum_calls = 4;
+  s.breaker->failure_rate_threshold = 1.0;
+  s.retry = retry_policy::constant(3, 10ms);
+  s.failure_on_result = [](const caf::message& x) {
+    return x.match_elements<int>() && x.get_as<int>(0) < 0;
+  };
+  make_client(std::move(s));
+  set_mode(mode::minus, 2);
+  go();
+  run();
+  advance(10ms);
+  advance(10ms);
+  REQUIRE(cs().results.size() == 1);
+  REQUIRE(cs().results.back());
+  CHECK(*cs().results.back() == 3); // -1, -2 retried, then 3
+  auto st = cs().g.stats();
+  CHECK(st.retries == 2);
+  CHECK(st.succeeded == 1);
+  auto m = cs().g.breaker()->metrics(now());
+  CHECK(m.failures == 2);
+  CHECK(m.successes == 1);
+  // Exhausted: the last reply reaches the handler.
+  set_mode(mode::minus, 100);
+  go();
+  run();
+  advance(10ms);
+  advance(10ms);
+  REQUIRE(cs().results.size() == 2);
+  REQUIRE(cs().results.back());
+  CHECK(*cs().results.back() == -6);
+}
+
+TEST_CASE_METHOD(guard_fixture,
+                 "guard: transitionToOpenState, transitionToHalfOpenState, "
+                 "transitionToClosedState through guard::breaker()",
+                 "[guard][manual]") {
+  guard_settings s;
+  s.breaker = rate_breaker();
+  make_client(std::move(s));
+  auto* b = cs().g.breaker();
+  b->transition_to_open(now());
+  auto x = call();
+  REQUIRE(!x);
+  CHECK(is(x.error(), errc::breaker_open));
+  b->transition_to_half_open(now());
+  CHECK(call()); // the one probe closes it
+  CHECK(cs().g.state() == breaker_state::closed);
+  b->transition_to_open(now());
+  b->transition_to_closed(now());
+  CHECK(call());
+  std::vector<breaker_state> path;
+  for (auto& t : transitions)
+    path.push_back(t.to);
+  CHECK(path
+        == std::vector<breaker_state>{breaker_state::open,
+                                      breaker_state::half_open,
+                                      breaker_state::closed,
+                                      breaker_state::open,
+                                      breaker_state::closed});
+}
+
+TEST_CASE_METHOD(guard_fixture,
+                 "guard: onSuccess, onError, onIgnoredError, "
+                 "onFailureRateExceeded through on_call_event",
+                 "[guard][events]") {
+  std::vector<breaker_event_kind> kinds;
+  guard_settings s;
+  s.breaker = rate_breaker();
+  s.is_failure = [](const caf::error& err) {
+    return err != caf::sec::invalid_argument;
+  };
+  s.on_call_event = [&](const breaker_event& ev) { kinds.push_back(ev.kind); };
+  make_client(std::move(s));
+  CHECK(call());
+  set_mode(mode::biz);
+  CHECK(!call());
+  set_mode(mode::fail);
+  for (int i = 0; i < 3; ++i)
+    CHECK(!call());
+  CHECK(kinds
+        == std::vector<breaker_event_kind>{
+          breaker_event_kind::success, breaker_event_kind::ignored_error,
+          breaker_event_kind::error, breaker_event_kind::error,
+          breaker_event_kind::error,
+          breaker_event_kind::failure_rate_exceeded});
+  guard_settings no_breaker;
+  no_breaker.on_call_event = [](const breaker_event&) {};
+  CHECK(no_breaker.validate());
 }

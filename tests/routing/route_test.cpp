@@ -13,6 +13,9 @@
 #include "remedy/routing/isolation_rules.hpp"
 #include "remedy/routing/retry_policy.hpp"
 #include "remedy/routing/route.hpp"
+#include "remedy/routing/route_actor.hpp"
+#include "remedy/supervision/atoms.hpp"
+#include "remedy/supervision/endpoint.hpp"
 #include "remedy/routing/route_builder.hpp"
 #include "remedy/routing/route_event.hpp"
 #include "remedy/routing/route_stats.hpp"
@@ -35,11 +38,14 @@ using release_atom = caf::atom_constant<caf::atom("t_release")>;
 using note_atom = caf::atom_constant<caf::atom("t_note")>;
 
 using flaky_atom = caf::atom_constant<caf::atom("t_flaky")>;
+using biz_atom = caf::atom_constant<caf::atom("t_biz")>;
+using seq_atom = caf::atom_constant<caf::atom("t_seq")>;
 
 struct target_state {
   std::deque<caf::response_promise> held;
   int notes = 0;
   int flaky_calls = 0;
+  int seq_calls = 0;
 };
 
 /// Answers work with x + 1, fail with an error, holds `hold` requests until
@@ -69,6 +75,15 @@ caf::behavior target(caf::stateful_actor<target_state>* self) {
       return n;
     },
     [self](note_atom, caf::get_atom) { return self->state.notes; },
+    // A business error: the target works, the request was bad.
+    [](biz_atom) -> caf::result<int> {
+      return caf::make_error(caf::sec::invalid_argument, "no such order");
+    },
+    // Answers -n for the first `bad` calls, then n (the call count).
+    [self](seq_atom, int bad) {
+      auto n = ++self->state.seq_calls;
+      return n <= bad ? -n : n;
+    },
   };
 }
 
@@ -88,8 +103,8 @@ circuit_breaker_settings breaker_rules() {
 struct route_fixture : fixture {
   caf::actor tgt = track(sys.spawn(target));
 
-  caf::actor make_route(route_settings s) {
-    auto r = spawn_route(sys, tgt, std::move(s));
+  caf::actor make_route(route_settings s, caf::actor to = {}) {
+    auto r = spawn_route(sys, to ? to : tgt, std::move(s));
     REQUIRE(r);
     track(*r);
     run();
@@ -204,9 +219,10 @@ TEST_CASE_METHOD(route_fixture,
 
 TEST_CASE_METHOD(route_fixture,
                  "requests in flight get target_down when the target exits, "
-                 "and later ones fail fast",
+                 "and the route exits with target_down",
                  "[route]") {
   auto r = make_route(route_settings{});
+  self->monitor(r);
   auto h1 = self->request(r, caf::infinite, hold_atom::value);
   auto h2 = self->request(r, caf::infinite, hold_atom::value);
   run();
@@ -222,11 +238,16 @@ TEST_CASE_METHOD(route_fixture,
                });
   }
   CHECK(errors == 2);
+  // Then the down message of the route itself, and nothing else.
+  REQUIRE(has_reply());
+  caf::error reason;
+  self->receive([&](caf::down_msg& x) { reason = x.reason; });
+  CHECK(is(reason, errc::target_down));
+  CHECK(render(reason).find("route 'route'") != std::string::npos);
   CHECK(!has_reply()); // never two answers
   auto later = ask<int>(r, work_atom::value, 1);
   REQUIRE(!later);
-  CHECK(is(later.error(), errc::target_down));
-  CHECK(stats(r).target_down == 3);
+  CHECK(later.error() == caf::sec::request_receiver_down);
 }
 
 TEST_CASE_METHOD(route_fixture, "operator overrides of the breaker",
@@ -634,11 +655,16 @@ TEST_CASE_METHOD(route_fixture,
   auto st = stats(r);
   CHECK(st.state == breaker_state::metrics_only);
   CHECK(st.would_open == 1); // the 4th call completes the window
-  caf::anon_send_exit(tgt, caf::exit_reason::user_shutdown);
+  // A route in front of an endpoint outlives it: plain messages are then
+  // dropped and counted.
+  auto ep = track(spawn_endpoint(sys, "work", stash_policy{}));
+  self->send(ep, endpoint_update_atom::value, tgt);
+  auto r2 = make_route(s, ep);
+  caf::anon_send_exit(ep, caf::exit_reason::user_shutdown);
   run();
-  self->send(r, note_atom::value);
+  self->send(r2, note_atom::value);
   run();
-  st = stats(r);
+  st = stats(r2);
   CHECK(st.dropped_async == 1);
   CHECK(st.forwarded_async == 0);
 }
@@ -672,4 +698,283 @@ TEST_CASE_METHOD(route_fixture,
   CHECK(values == 2);
   CHECK(rejected == 3);
   CHECK(stats(r).state == breaker_state::closed);
+}
+
+// -- ported from Resilience4j and Polly -----------------------------------------
+
+TEST_CASE_METHOD(route_fixture,
+                 "shouldRecordRuntimeExceptionAsFailureAndBusinessExceptionAs"
+                 "Success: a route's error classifier",
+                 "[route][breaker][classify]") {
+  route_settings s;
+  s.breaker = breaker_rules();
+  s.classify_error = [](const caf::error& err) {
+    if (err == caf::sec::invalid_argument)
+      return call_outcome::success; // a business error: a healthy answer
+    if (err == caf::sec::runtime_error)
+      return call_outcome::failure;
+    return call_outcome::ignored;
+  };
+  auto r = make_route(s);
+  for (int i = 0; i < 3; ++i) {
+    auto x = ask<int>(r, biz_atom::value);
+    REQUIRE(!x); // the client still gets the error
+    CHECK(x.error() == caf::sec::invalid_argument);
+  }
+  CHECK(!ask<int>(r, fail_atom::value));
+  auto st = stats(r);
+  CHECK(st.window_calls == 4);
+  CHECK(st.window_failures == 1);
+  CHECK(st.state == breaker_state::closed);
+  // failure_if is the two-outcome shorthand: rejected errors are ignored.
+  route_settings f;
+  f.breaker = breaker_rules();
+  f.is_failure = [](const caf::error& err) {
+    return err != caf::sec::invalid_argument;
+  };
+  auto r2 = make_route(f);
+  CHECK(!ask<int>(r2, biz_atom::value));
+  CHECK(stats(r2).window_calls == 0);
+  // Not both.
+  f.classify_error = s.classify_error;
+  auto err = f.validate();
+  REQUIRE(err);
+  CHECK(render(err).find("classify_error") != std::string::npos);
+}
+
+TEST_CASE_METHOD(route_fixture,
+                 "shouldRecordSpecificStringResultAsAFailureAndAnyOtherAs"
+                 "Success: a route's failure_on_result",
+                 "[route][breaker][result]") {
+  route_settings s;
+  s.breaker = breaker_rules();
+  s.failure_on_result = [](const caf::message& x) {
+    return x.match_elements<int>() && x.get_as<int>(0) < 0;
+  };
+  auto r = make_route(s);
+  auto a = ask<int>(r, seq_atom::value, 1); // -1: a failure
+  REQUIRE(a);
+  CHECK(*a == -1);
+  auto b = ask<int>(r, seq_atom::value, 1); // 2: a success
+  REQUIRE(b);
+  CHECK(*b == 2);
+  auto st = stats(r);
+  CHECK(st.window_calls == 2);
+  CHECK(st.window_failures == 1);
+  CHECK(st.answered == 2);
+}
+
+TEST_CASE_METHOD(route_fixture,
+                 "retryOnResult: a route retries a failed result and answers "
+                 "the last reply when the attempts run out",
+                 "[route][retry][result]") {
+  route_settings s;
+  s.retry = retry_policy::immediate(3);
+  s.failure_on_result = [](const caf::message& x) {
+    return x.get_as<int>(0) < 0;
+  };
+  auto r = make_route(s);
+  auto x = ask<int>(r, seq_atom::value, 2); // -1, -2, then 3
+  REQUIRE(x);
+  CHECK(*x == 3);
+  CHECK(stats(r).retries == 2);
+  auto y = ask<int>(r, seq_atom::value, 100); // -4, -5, -6: exhausted
+  REQUIRE(y);
+  CHECK(*y == -6);
+  CHECK(stats(r).retries == 4);
+  s.retry = retry_policy::immediate(3).with_retry_on_result(false);
+  auto no = make_route(s);
+  auto z = ask<int>(no, seq_atom::value, 100);
+  REQUIRE(z);
+  CHECK(*z == -7);
+  CHECK(stats(no).retries == 0);
+}
+
+TEST_CASE_METHOD(route_fixture,
+                 "transitionToOpenState, transitionToHalfOpenState, "
+                 "transitionToClosedState: a route's manual transitions",
+                 "[route][breaker][manual]") {
+  subscribe(self.ptr(), "route.breaker.");
+  route_settings s;
+  s.breaker = breaker_rules();
+  auto r = make_route(s);
+  auto next_event = [&] {
+    route_event ev;
+    self->receive([&](route_event& x) { ev = std::move(x); });
+    return ev;
+  };
+  REQUIRE(!ask_unit(r, breaker_open_atom::value));
+  CHECK(next_event().to == breaker_state::open);
+  auto x = ask<int>(r, work_atom::value, 1);
+  REQUIRE(!x);
+  CHECK(is(x.error(), errc::breaker_open));
+  // A manual open is timed: half-open after open_duration.
+  advance(1s);
+  CHECK(stats(r).state == breaker_state::half_open);
+  CHECK(next_event().reason == "open duration ended");
+  REQUIRE(!ask_unit(r, breaker_close_atom::value));
+  CHECK(next_event().to == breaker_state::closed);
+  REQUIRE(!ask_unit(r, breaker_half_open_atom::value));
+  auto ev = next_event();
+  CHECK(ev.to == breaker_state::half_open);
+  CHECK(ev.reason == "half-open by operator");
+  CHECK(ask<int>(r, work_atom::value, 1)); // the probe closes it
+  CHECK(next_event().to == breaker_state::closed);
+  auto plain = make_route(route_settings{});
+  CHECK(is(ask_unit(plain, breaker_half_open_atom::value),
+           errc::not_supported));
+}
+
+TEST_CASE_METHOD(route_fixture,
+                 "onSuccess, onError, onIgnoredError, onFailureRateExceeded: "
+                 "a route's per-call events only with call_events",
+                 "[route][events]") {
+  subscribe(self.ptr(), "route.");
+  route_settings quiet;
+  quiet.breaker = breaker_rules();
+  auto q = make_route(quiet);
+  CHECK(ask<int>(q, work_atom::value, 1));
+  CHECK(!has_reply()); // no event for a success without call_events
+  route_settings s;
+  s.breaker = breaker_rules();
+  s.call_events = true;
+  s.is_failure = [](const caf::error& err) {
+    return err != caf::sec::invalid_argument;
+  };
+  auto r = make_route(s);
+  CHECK(ask<int>(r, work_atom::value, 1));
+  CHECK(!ask<int>(r, biz_atom::value));
+  for (int i = 0; i < 3; ++i)
+    CHECK(!ask<int>(r, fail_atom::value));
+  std::vector<std::string> topics;
+  while (has_reply())
+    self->receive([&](route_event& ev) { topics.push_back(topic(ev)); });
+  CHECK(topics
+        == std::vector<std::string>{
+          "route.call_succeeded", "route.call_ignored", "route.call_failed",
+          "route.call_failed", "route.call_failed",
+          "route.failure_rate_exceeded", "route.breaker.open"});
+  route_settings bad;
+  bad.call_events = true;
+  CHECK(bad.validate());
+}
+
+TEST_CASE_METHOD(route_fixture,
+                 "changeConfig maxWaitDuration: a route's waiter times out "
+                 "at the new max wait",
+                 "[route][bulkhead]") {
+  route_settings s;
+  s.bulkhead = pool(1, 1, 10s);
+  auto r = make_route(s);
+  auto held = self->request(r, caf::infinite, hold_atom::value);
+  auto waiting = self->request(r, caf::infinite, work_atom::value, 1);
+  run();
+  CHECK(stats(r).bulkhead_waiting == 1);
+  REQUIRE(!ask_unit(r, bulkhead_max_wait_atom::value, caf::timespan{100ms}));
+  advance(50ms);
+  CHECK(stats(r).bulkhead_waiting == 1);
+  advance(60ms); // the sweep after 100 ms rejects the waiter
+  auto st = stats(r);
+  CHECK(st.bulkhead_waiting == 0);
+  CHECK(st.rejected_wait == 1);
+  waiting.receive([](int) { FAIL("no value expected"); },
+                  [](caf::error& err) {
+                    CHECK(is(err, errc::bulkhead_timeout));
+                  });
+  CHECK(is(ask_unit(r, bulkhead_max_wait_atom::value, caf::timespan{0}),
+           errc::invalid_argument));
+  CHECK(is(ask_unit(r, bulkhead_max_wait_atom::value, std::string{"nope"},
+                    caf::timespan{1s}),
+           errc::invalid_argument));
+  CHECK(!ask_unit(r, bulkhead_max_wait_atom::value, std::string{"db"},
+                  caf::timespan{1s}));
+  self->send(tgt, release_atom::value);
+  run();
+  held.receive([](int x) { CHECK(x == 42); }, [](caf::error&) {});
+}
+
+TEST_CASE_METHOD(route_fixture,
+                 "a request that times out while waiting in the bulkhead's "
+                 "queue releases no permit: ignored_releases stays 0",
+                 "[route][bulkhead][timeout]") {
+  route_settings s;
+  s.timeout = 100ms;
+  s.bulkhead = pool(1, 2, 10s);
+  auto r = make_route(s);
+  self->request(r, caf::infinite, hold_atom::value);
+  self->request(r, caf::infinite, work_atom::value, 1);
+  run();
+  REQUIRE(stats(r).bulkhead_waiting == 1);
+  advance(110ms);
+  auto st = stats(r);
+  CHECK(st.timeouts == 2);
+  CHECK(st.bulkhead_in_flight == 0);
+  CHECK(st.bulkhead_waiting == 0);
+  CHECK(st.bulkhead_ignored_releases == 0);
+  // The pool works on: one permit, free again.
+  CHECK(ask<int>(r, work_atom::value, 1));
+  CHECK(stats(r).bulkhead_ignored_releases == 0);
+}
+
+TEST_CASE_METHOD(route_fixture,
+                 "a route in front of an endpoint keeps answering target_down "
+                 "after the endpoint exits; in front of a plain actor it exits",
+                 "[route]") {
+  auto ep = track(spawn_endpoint(sys, "work", stash_policy{}));
+  self->send(ep, endpoint_update_atom::value, tgt);
+  run();
+  auto via_ep = make_route(route_settings{}, ep);
+  auto direct = make_route(route_settings{});
+  self->monitor(via_ep);
+  self->monitor(direct);
+  CHECK(ask<int>(via_ep, work_atom::value, 1));
+  caf::anon_send_exit(ep, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(tgt, caf::exit_reason::user_shutdown);
+  run();
+  // Only the direct route went down, with a reason naming it.
+  REQUIRE(has_reply());
+  caf::down_msg down;
+  self->receive([&](caf::down_msg& x) { down = std::move(x); });
+  CHECK(down.source == direct.address());
+  CHECK(is(down.reason, errc::target_down));
+  CHECK(render(down.reason).find("route 'route': target exited")
+        != std::string::npos);
+  CHECK(!has_reply());
+  auto later = ask<int>(via_ep, work_atom::value, 1);
+  REQUIRE(!later);
+  CHECK(is(later.error(), errc::target_down));
+}
+
+TEST_CASE_METHOD(route_fixture,
+                 "a retry that times out in the bulkhead's queue behind a later "
+                 "request releases no permit: ignored_releases stays 0",
+                 "[route][bulkhead][retry][timeout]") {
+  // A waiter reaches its deadline in the queue only if the permit is held by
+  // a request that arrived after it: here a retry queues behind a holder
+  // that came while the first attempt backed off.
+  route_settings s;
+  s.timeout = 200ms;
+  s.retry = retry_policy::constant(3, 100ms);
+  s.bulkhead = pool(1, 2, 10s);
+  auto r = make_route(s);
+  auto h = self->request(r, caf::infinite, flaky_atom::value, 100); // t=0
+  run();
+  advance(50ms);
+  self->request(r, caf::infinite, hold_atom::value); // t=50, holds
+  run();
+  advance(50ms); // t=100: the retry queues behind the holder
+  REQUIRE(stats(r).bulkhead_waiting == 1);
+  advance(100ms); // t=200: the retry's deadline, still queued
+  REQUIRE(has_reply());
+  h.receive([](int) { FAIL("value"); },
+            [](caf::error& e) { CHECK(is(e, errc::timeout)); });
+  auto st = stats(r);
+  CHECK(st.bulkhead_waiting == 0);
+  CHECK(st.bulkhead_in_flight == 1); // the holder keeps its permit
+  CHECK(st.bulkhead_ignored_releases == 0);
+  advance(50ms); // t=250: the holder times out and frees the permit
+  st = stats(r);
+  CHECK(st.bulkhead_in_flight == 0);
+  CHECK(st.bulkhead_ignored_releases == 0);
+  CHECK(ask<int>(r, work_atom::value, 1));
 }

@@ -31,6 +31,9 @@ static_assert(accepts<supervisor_actor, start_child_atom, child_spec>);
 static_assert(accepts<supervisor_actor, which_children_atom>);
 static_assert(!accepts<supervisor_actor, which_children_atom, int>);
 static_assert(!accepts<supervisor_actor, terminate_child_atom, int>);
+static_assert(accepts<supervisor_actor, terminate_child_atom, caf::actor>);
+static_assert(accepts<supervisor_actor, get_childspec_atom, std::string>);
+static_assert(!accepts<supervisor_actor, get_childspec_atom>);
 static_assert(!accepts<supervisor_actor, endpoint_stats_atom>);
 static_assert(accepts<endpoint_actor, endpoint_stats_atom>);
 
@@ -59,6 +62,8 @@ TEST_CASE_METHOD(test::fixture,
     bool terminated = false;
     caf::error unknown;
     caf::actor ep;
+    std::string spec_id;
+    caf::error by_actor;
   };
   auto out = std::make_shared<seen>();
   auto client = sys.spawn([sup, out](caf::event_based_actor* self) {
@@ -74,6 +79,10 @@ TEST_CASE_METHOD(test::fixture,
               [=](child_counts& c) { out->counts = c; });
             get_endpoint(self, sup, "db").then(
               [=](caf::actor& ep) { out->ep = ep; });
+            get_childspec(self, sup, "db").then(
+              [=](child_spec& spec) { out->spec_id = spec.id; });
+            terminate_child(self, sup, caf::actor{self})
+              .then([] {}, [=](caf::error& err) { out->by_actor = err; });
             restart_child(self, sup, "nope")
               .then([](child_info&) {},
                     [=](caf::error& err) { out->unknown = err; });
@@ -91,6 +100,8 @@ TEST_CASE_METHOD(test::fixture,
   CHECK(out->counts.specs == 2);
   CHECK(out->counts.active == 1);
   CHECK(out->ep != nullptr);
+  CHECK(out->spec_id == "db");
+  CHECK(is(out->by_actor, errc::not_supported)); // not a pool
   CHECK(is(out->unknown, errc::unknown_child));
 }
 
@@ -128,6 +139,12 @@ TEST_CASE("typed supervisor requests from a scoped_actor return expected",
   auto ep_stats = endpoint_stats_of(self, *ep);
   REQUIRE(ep_stats);
   CHECK(ep_stats->state == endpoint_state::up);
+  auto spec = get_childspec(self, *sup, "db");
+  REQUIRE(spec);
+  CHECK(spec->id == "db");
+  auto by_actor = terminate_child(self, *sup, caf::actor{*ep});
+  REQUIRE(!by_actor);
+  CHECK(is(by_actor.error(), errc::not_supported)); // not a pool
   auto missing = get_endpoint(self, *sup, "nope");
   REQUIRE(!missing);
   CHECK(is(missing.error(), errc::unknown_child));

@@ -40,16 +40,16 @@ bulkhead::bulkhead(bulkhead_settings settings)
   // Nothing else: holders_, queue_ and counters_ start empty.
 }
 
-bulkhead::time_point bulkhead::deadline_of(time_point now) const {
+bulkhead::time_point bulkhead::deadline_of(time_point entered) const {
   // Saturate: a huge max_wait (e.g. timespan::max() for "wait forever")
   // must not wrap around into the past.
   auto wait = settings_.max_wait;
   if (wait.count() <= 0)
-    return now;
-  // max - wait cannot overflow for a positive wait; max - now could.
-  if (now > time_point::max() - wait)
+    return entered;
+  // max - wait cannot overflow for a positive wait; max - entered could.
+  if (entered > time_point::max() - wait)
     return time_point::max();
-  return now + wait;
+  return entered + wait;
 }
 
 void bulkhead::grant(bulkhead_ticket ticket) {
@@ -60,7 +60,7 @@ void bulkhead::grant(bulkhead_ticket ticket) {
 
 void bulkhead::expire_into(time_point now, std::vector<bulkhead_ticket>& out) {
   // All waiters share max_wait, so deadlines grow along the queue.
-  while (!queue_.empty() && queue_.front().deadline <= now) {
+  while (!queue_.empty() && deadline_of(queue_.front().entered) <= now) {
     auto ticket = queue_.front().ticket;
     queue_.pop_front();
     waiting_.erase(ticket);
@@ -99,7 +99,7 @@ caf::expected<bulkhead_entry> bulkhead::try_enter(time_point now,
     ++counters_.admitted_directly;
     result.decision = bulkhead_decision::admitted;
   } else if (queue_.size() < settings_.max_queue) {
-    queue_.push_back(waiter{ticket, deadline_of(now)});
+    queue_.push_back(waiter{ticket, now});
     waiting_.insert(ticket);
     ++counters_.queued;
     result.decision = bulkhead_decision::queued;
@@ -159,7 +159,20 @@ bulkhead::resize(time_point now, uint32_t max_concurrent, uint32_t max_queue) {
 std::optional<bulkhead::time_point> bulkhead::next_deadline() const {
   if (queue_.empty())
     return std::nullopt;
-  return queue_.front().deadline;
+  return deadline_of(queue_.front().entered);
+}
+
+caf::expected<std::vector<bulkhead_ticket>>
+bulkhead::set_max_wait(time_point now, caf::timespan max_wait) {
+  if (max_wait.count() <= 0)
+    return make_error(errc::invalid_argument,
+                      "bulkhead '" + settings_.name
+                        + "': max_wait must be positive, got "
+                        + std::to_string(max_wait.count()) + "ns");
+  settings_.max_wait = max_wait;
+  std::vector<bulkhead_ticket> result;
+  expire_into(now, result);
+  return result;
 }
 
 uint64_t bulkhead::available() const {

@@ -1,5 +1,6 @@
 #include "remedy/routing/circuit_breaker.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "remedy/core/error.hpp"
@@ -25,6 +26,22 @@ const char* to_string(breaker_state x) {
   return "<invalid breaker_state>";
 }
 
+const char* to_string(breaker_event_kind x) {
+  switch (x) {
+    case breaker_event_kind::success:
+      return "success";
+    case breaker_event_kind::error:
+      return "error";
+    case breaker_event_kind::ignored_error:
+      return "ignored_error";
+    case breaker_event_kind::failure_rate_exceeded:
+      return "failure_rate_exceeded";
+    case breaker_event_kind::slow_call_rate_exceeded:
+      return "slow_call_rate_exceeded";
+  }
+  return "<invalid breaker_event_kind>";
+}
+
 caf::error circuit_breaker_settings::validate() const {
   auto fail = [this](const std::string& what) {
     return make_error(errc::invalid_argument,
@@ -45,6 +62,8 @@ caf::error circuit_breaker_settings::validate() const {
     return fail("window: not a valid window kind");
   if (window_size == 0)
     return fail("window_size must be positive");
+  if (bucket_duration.count() <= 0)
+    return fail("bucket_duration must be positive");
   if (minimum_calls == 0)
     return fail("minimum_calls must be positive");
   if (window == window_kind::count_based && minimum_calls > window_size)
@@ -54,7 +73,9 @@ caf::error circuit_breaker_settings::validate() const {
                 "count");
   if (open_duration.count() <= 0)
     return fail("open_duration must be positive");
-  if (max_open_duration < open_duration)
+  if (max_open_duration.count() < 0)
+    return fail("max_open_duration must not be negative (0: automatic)");
+  if (max_open_duration.count() != 0 && max_open_duration < open_duration)
     return fail("max_open_duration must not be below open_duration");
   if (!(open_growth >= 1.0) || std::isinf(open_growth))
     return fail("open_growth must be finite and >= 1");
@@ -71,10 +92,12 @@ circuit_breaker::circuit_breaker(circuit_breaker_settings settings,
                                  uint64_t seed)
   : settings_(std::move(settings)),
     open_schedule_(
-      backoff::exponential(settings_.open_duration, settings_.max_open_duration)
+      backoff::exponential(settings_.open_duration,
+                           settings_.effective_max_open_duration())
         .with_multiplier(settings_.open_growth)
         .with_jitter(settings_.open_jitter)),
-    window_(settings_.window, settings_.window_size),
+    window_(settings_.window, settings_.window_size,
+            settings_.bucket_duration),
     rng_(seed) {
   counters_.state = state_;
 }
@@ -94,11 +117,32 @@ void circuit_breaker::transition(time_point now, breaker_state to,
     open_rounds_ = 0;
 }
 
-void circuit_breaker::open(time_point now, std::string reason) {
+caf::timespan circuit_breaker::open_duration_for(const window_totals& why) {
+  if (settings_.open_duration_fn) {
+    breaker_open_context ctx{open_rounds_, why.calls, why.failures,
+                             why.failure_rate()};
+    return std::max(settings_.open_duration_fn(ctx), caf::timespan{1});
+  }
   std::uniform_real_distribution<double> uniform{0.0, 1.0};
-  auto duration = open_schedule_.delay(open_rounds_, uniform(rng_));
-  open_until_ = now + duration;
+  return open_schedule_.delay(open_rounds_, uniform(rng_));
+}
+
+void circuit_breaker::open(time_point now, const window_totals& why,
+                           std::string reason) {
+  open_until_ = now + open_duration_for(why);
   transition(now, breaker_state::open, std::move(reason));
+}
+
+void circuit_breaker::enter_half_open(time_point now, std::string reason) {
+  probes_permitted_ = 0;
+  probe_totals_ = window_totals{};
+  probe_deadline_ = now + settings_.half_open_max_duration;
+  transition(now, breaker_state::half_open, std::move(reason));
+}
+
+void circuit_breaker::emit(breaker_event_kind kind, time_point now,
+                           caf::timespan duration, double rate) {
+  events_.push_back(breaker_event{kind, now, duration, rate});
 }
 
 breaker_permit circuit_breaker::acquire(time_point now) {
@@ -126,20 +170,25 @@ breaker_permit circuit_breaker::acquire(time_point now) {
 
 void circuit_breaker::evaluate_closed(time_point now) {
   std::string reason;
+  auto totals = window_.totals(now);
   if (settings_.consecutive_failures > 0
       && consecutive_ >= settings_.consecutive_failures) {
     reason = std::to_string(consecutive_) + " consecutive failures";
-  } else {
-    auto totals = window_.totals(now);
-    if (totals.calls >= settings_.minimum_calls) {
-      if (totals.failure_rate() >= settings_.failure_rate_threshold)
-        reason = "failure rate " + format_number(totals.failure_rate())
-                 + " >= " + format_number(settings_.failure_rate_threshold)
-                 + " over " + std::to_string(totals.calls) + " calls";
-      else if (totals.slow_rate() >= settings_.slow_call_rate_threshold)
-        reason = "slow-call rate " + format_number(totals.slow_rate())
-                 + " >= " + format_number(settings_.slow_call_rate_threshold)
-                 + " over " + std::to_string(totals.calls) + " calls";
+  } else if (totals.calls >= settings_.minimum_calls) {
+    if (totals.failure_rate() >= settings_.failure_rate_threshold) {
+      reason = "failure rate " + format_number(totals.failure_rate()) + " >= "
+               + format_number(settings_.failure_rate_threshold) + " over "
+               + std::to_string(totals.calls) + " calls";
+      if (events_on_)
+        emit(breaker_event_kind::failure_rate_exceeded, now, caf::timespan{0},
+             totals.failure_rate());
+    } else if (totals.slow_rate() >= settings_.slow_call_rate_threshold) {
+      reason = "slow-call rate " + format_number(totals.slow_rate()) + " >= "
+               + format_number(settings_.slow_call_rate_threshold) + " over "
+               + std::to_string(totals.calls) + " calls";
+      if (events_on_)
+        emit(breaker_event_kind::slow_call_rate_exceeded, now,
+             caf::timespan{0}, totals.slow_rate());
     }
   }
   if (reason.empty())
@@ -147,18 +196,23 @@ void circuit_breaker::evaluate_closed(time_point now) {
   if (state_ == breaker_state::metrics_only)
     ++counters_.would_open;
   else
-    open(now, std::move(reason));
+    open(now, totals, std::move(reason));
 }
 
 void circuit_breaker::finish_probes(time_point now) {
   auto& p = probe_totals_;
   if (p.calls < settings_.half_open_probes)
     return;
-  if (p.failure_rate() >= settings_.failure_rate_threshold
-      || p.slow_rate() >= settings_.slow_call_rate_threshold) {
+  auto failing = p.failure_rate() >= settings_.failure_rate_threshold;
+  if (failing || p.slow_rate() >= settings_.slow_call_rate_threshold) {
+    if (events_on_)
+      emit(failing ? breaker_event_kind::failure_rate_exceeded
+                   : breaker_event_kind::slow_call_rate_exceeded,
+           now, caf::timespan{0}, failing ? p.failure_rate() : p.slow_rate());
     ++open_rounds_;
-    open(now, "probes failed: failure rate " + format_number(p.failure_rate())
-                + ", slow-call rate " + format_number(p.slow_rate()));
+    open(now, p,
+         "probes failed: failure rate " + format_number(p.failure_rate())
+           + ", slow-call rate " + format_number(p.slow_rate()));
     return;
   }
   transition(now, breaker_state::closed,
@@ -169,6 +223,11 @@ void circuit_breaker::record(time_point now, const breaker_permit& permit,
                              call_outcome outcome, caf::timespan duration) {
   if (!permit.granted)
     return;
+  if (events_on_)
+    emit(outcome == call_outcome::success   ? breaker_event_kind::success
+         : outcome == call_outcome::failure ? breaker_event_kind::error
+                                            : breaker_event_kind::ignored_error,
+         now, duration, 0.0);
   if (outcome == call_outcome::ignored) {
     ++counters_.ignored;
     // Resilience4j releases the permission of an ignored call: an ignored
@@ -233,16 +292,14 @@ bool circuit_breaker::record_needs_time(call_outcome outcome) const {
 
 void circuit_breaker::advance(time_point now) {
   if (state_ == breaker_state::open && now >= open_until_) {
-    probes_permitted_ = 0;
-    probe_totals_ = window_totals{};
-    probe_deadline_ = now + settings_.half_open_max_duration;
-    transition(now, breaker_state::half_open, "open duration ended");
+    enter_half_open(now, "open duration ended");
   } else if (state_ == breaker_state::half_open && now >= probe_deadline_) {
     // A round whose probes never came back counts as failed; a round without
     // any traffic does not make the next open period longer.
     if (probes_permitted_ > 0)
       ++open_rounds_;
-    open(now, probes_permitted_ > 0
+    open(now, probe_totals_,
+         probes_permitted_ > 0
                 ? "probes did not complete within half_open_max_duration"
                 : "no probe within half_open_max_duration");
   }
@@ -267,6 +324,20 @@ void circuit_breaker::disable(time_point now) {
 
 void circuit_breaker::metrics_only(time_point now) {
   transition(now, breaker_state::metrics_only, "metrics only by operator");
+}
+
+void circuit_breaker::transition_to_open(time_point now) {
+  if (state_ != breaker_state::open)
+    open(now, window_totals{}, "opened by operator");
+}
+
+void circuit_breaker::transition_to_half_open(time_point now) {
+  if (state_ != breaker_state::half_open)
+    enter_half_open(now, "half-open by operator");
+}
+
+void circuit_breaker::transition_to_closed(time_point now) {
+  transition(now, breaker_state::closed, "closed by operator");
 }
 
 void circuit_breaker::reset(time_point now) {

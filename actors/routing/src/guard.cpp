@@ -17,6 +17,11 @@ caf::error guard_settings::validate() const {
   };
   if (name.empty())
     return make_error(errc::invalid_argument, "guard: empty name");
+  if (is_failure && classify_error)
+    return fail("set either is_failure or classify_error, not both");
+  if (on_call_event && !breaker)
+    return fail("on_call_event needs a breaker (the events report what it "
+                "records)");
   if (breaker)
     if (auto err = breaker->validate())
       return fail(context_of(err));
@@ -40,8 +45,10 @@ namespace detail {
 guard_core::guard_core(guard_settings settings)
   : settings_(std::move(settings)), rng_(settings_.seed) {
   auto prefix = "guard '" + settings_.name + "': ";
-  if (settings_.breaker)
+  if (settings_.breaker) {
     breaker_.emplace(*settings_.breaker, settings_.seed);
+    breaker_->record_events(static_cast<bool>(settings_.on_call_event));
+  }
   if (settings_.bulkhead)
     bulkhead_.emplace(*settings_.bulkhead);
   open_error_ = make_error(errc::breaker_open,
@@ -90,9 +97,12 @@ guard_token guard_core::enter(const guard_time_source& src, bool timed,
       // Anything but admitted is a rejection. The breaker's permit is given
       // back as ignored: a full pool says nothing about the target (and
       // frees a half-open probe slot).
-      if (breaker_)
+      if (breaker_) {
         breaker_->record(tok.start, tok.permit, call_outcome::ignored,
                          caf::timespan{0});
+        if (breaker_->has_events())
+          drain_events();
+      }
       tok.verdict = guard_verdict::bulkhead_full;
       ++stats_.rejected_full;
       return tok;
@@ -111,6 +121,8 @@ void guard_core::finish(const guard_time_source& src, const guard_token& tok,
   if (breaker_) {
     t = breaker_->record_needs_time(outcome) ? now(src) : time_;
     breaker_->record(t, tok.permit, outcome, t - tok.start);
+    if (breaker_->has_events())
+      drain_events();
     if (breaker_->has_transitions())
       drain_transitions();
   }
@@ -132,23 +144,43 @@ void guard_core::failed(const guard_time_source& src, const guard_token& tok,
       && err.code() == static_cast<uint8_t>(caf::sec::request_timeout)) {
     ++stats_.timeouts;
     err = timeout_error_;
-  } else if (settings_.is_failure && !settings_.is_failure(err)) {
-    outcome = call_outcome::ignored;
+  } else {
+    outcome = classify_error_reply(settings_.classify_error,
+                                   settings_.is_failure, err);
   }
   finish(src, tok, outcome);
+}
+
+bool guard_core::result_failed(const guard_time_source& src,
+                               const guard_token& tok,
+                               const caf::message& msg) {
+  auto failed = settings_.failure_on_result(msg);
+  finish(src, tok, failed ? call_outcome::failure : call_outcome::success);
+  return failed;
+}
+
+retry_decision guard_core::decide_result(uint32_t attempt) {
+  return settings_.retry->decide_result(attempt, jitter_sample());
 }
 
 caf::error guard_core::rejection(const guard_token& tok) const {
   return tok.verdict == guard_verdict::breaker_open ? open_error_ : full_error_;
 }
 
+double guard_core::jitter_sample() {
+  if (settings_.retry->jitter() <= 0.0)
+    return 0.0;
+  return std::uniform_real_distribution<double>{0.0, 1.0}(rng_);
+}
+
 retry_decision guard_core::decide(uint32_t attempt, const caf::error& err) {
-  auto& policy = *settings_.retry;
-  double random = 0.0;
-  if (policy.jitter() > 0.0)
-    random = std::uniform_real_distribution<double>{0.0, 1.0}(rng_);
-  auto d = policy.decide(attempt, err, random);
+  auto d = settings_.retry->decide(attempt, err, jitter_sample());
   return d ? *d : retry_decision{};
+}
+
+void guard_core::drain_events() {
+  for (auto& x : breaker_->take_events())
+    settings_.on_call_event(x);
 }
 
 void guard_core::drain_transitions() {

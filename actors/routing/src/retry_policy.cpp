@@ -157,11 +157,26 @@ caf::expected<retry_decision> retry_policy::decide(uint32_t attempt,
     return make_error(errc::invalid_argument,
                       "retry policy: decide: no error (a successful attempt "
                       "is never retried)");
+  if (!retries(err))
+    return retry_decision{}; // not_retryable
+  return next(attempt, random);
+}
+
+retry_policy retry_policy::with_retry_on_result(bool enabled) const {
+  auto result = *this;
+  result.retry_on_result_ = enabled;
+  return result;
+}
+
+retry_decision retry_policy::decide_result(uint32_t attempt,
+                                           double random) const {
+  if (!retry_on_result_)
+    return retry_decision{}; // not_retryable
+  return next(attempt == 0 ? 1 : attempt, random);
+}
+
+retry_decision retry_policy::next(uint32_t attempt, double random) const {
   retry_decision result;
-  if (!retries(err)) {
-    result.verdict = retry_verdict::not_retryable;
-    return result;
-  }
   if (attempt >= max_attempts_) {
     result.verdict = retry_verdict::exhausted;
     return result;
@@ -225,6 +240,8 @@ std::string to_string(const retry_policy& x) {
     result += ", retries breaker_open";
   if (x.retries_bulkhead_full())
     result += ", retries bulkhead_full";
+  if (!x.retries_results())
+    result += ", not on results";
   result += ')';
   return result;
 }

@@ -1,6 +1,7 @@
 #include "remedy/routing/route.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <optional>
 #include <random>
@@ -22,6 +23,7 @@
 #include "remedy/core/detail/topic_registry.hpp"
 #include "remedy/core/error.hpp"
 #include "remedy/core/event_bus.hpp"
+#include "remedy/core/format.hpp"
 #include "remedy/core/logging.hpp"
 #include "remedy/core/sample.hpp"
 #include "remedy/core/time_units.hpp"
@@ -42,6 +44,16 @@ const char* to_string(route_event_kind x) {
       return "bulkhead_timeout";
     case route_event_kind::timeout:
       return "timeout";
+    case route_event_kind::call_succeeded:
+      return "call_succeeded";
+    case route_event_kind::call_failed:
+      return "call_failed";
+    case route_event_kind::call_ignored:
+      return "call_ignored";
+    case route_event_kind::failure_rate_exceeded:
+      return "failure_rate_exceeded";
+    case route_event_kind::slow_call_rate_exceeded:
+      return "slow_call_rate_exceeded";
   }
   return "<invalid route_event_kind>";
 }
@@ -64,6 +76,12 @@ caf::error route_settings::validate() const {
     return fail("sweep_interval must be positive");
   if (metrics_interval.count() < 0)
     return fail("metrics_interval must not be negative");
+  if (is_failure && classify_error)
+    return fail("set either is_failure (failure_if) or classify_error, not "
+                "both");
+  if (call_events && !breaker)
+    return fail("call_events need a breaker (the events report what it "
+                "records)");
   if (breaker)
     if (auto err = breaker->validate())
       return fail(context_of(err));
@@ -99,6 +117,15 @@ namespace {
 using time_point = caf::actor_clock::time_point;
 using call_id = uint64_t;
 
+/// Whether `x` is a supervision endpoint (a stable address that outlives the
+/// incarnations of its child). A route learns it once, at spawn, from the
+/// actor's name; a remote endpoint (a proxy) counts as a plain actor.
+bool is_endpoint(const caf::actor& x) {
+  auto* ptr = dynamic_cast<caf::monitorable_actor*>(
+    caf::actor_cast<caf::abstract_actor*>(x));
+  return ptr != nullptr && std::strcmp(ptr->name(), "remedy.endpoint") == 0;
+}
+
 /// The route actor. A class, not a function, because it overrides
 /// `consume`: replies to the route's own requests are matched against its
 /// own table before CAF's (whose pending-response table is a linearly
@@ -108,11 +135,14 @@ public:
   route_impl(caf::actor_config& cfg, caf::actor target, route_settings st)
     : caf::event_based_actor(cfg),
       target_(std::move(target)),
+      target_is_endpoint_(is_endpoint(target_)),
       settings_(std::move(st)),
       rng_(settings_.seed),
       log_(logger("remedy.route")) {
-    if (settings_.breaker)
+    if (settings_.breaker) {
       breaker_.emplace(*settings_.breaker, settings_.seed);
+      breaker_->record_events(settings_.call_events);
+    }
     reset_pools();
   }
 
@@ -190,6 +220,13 @@ private:
                    const caf::message& content);
   caf::result<void> resize(size_t pool, uint32_t max_concurrent,
                            uint32_t max_queue);
+  caf::result<void> set_max_wait(size_t pool, caf::timespan wait);
+  /// The pool named `name`, or an `invalid_argument` error.
+  caf::expected<size_t> named_pool(const std::string& name) const;
+  /// Starts a retry of call `id` if `d` says so and it ends before the
+  /// request's deadline; returns whether it did.
+  bool try_retry(call_id id, call& c, const retry_decision& d, time_point t);
+  void publish_call_events();
   void reject_waiters(const std::vector<bulkhead_ticket>& xs, time_point t);
   void record(call& c, call_outcome outcome, time_point t);
   /// Counts an attempt's outcome at the target for the route's samples.
@@ -247,6 +284,9 @@ private:
   time_point now_;
   uint32_t clock_reads_left_ = 0;
   caf::actor target_;
+  /// In front of an endpoint the route outlives its target's exit and
+  /// answers `target_down`; in front of a plain actor it exits with it.
+  bool target_is_endpoint_;
   bool target_down_ = false;
   caf::error down_reason_;
   route_settings settings_;
@@ -305,6 +345,13 @@ caf::behavior route_impl::make_behavior() {
     deadlines_.clear();
     reset_pools(); // every permit back
     publish_transitions();
+    // A plain actor does not come back: exit, so that whoever supervises
+    // the route can rebuild it (with a new target). An endpoint's exit
+    // means its tree stopped: keep answering target_down as before.
+    if (!target_is_endpoint_)
+      quit(make_error(errc::target_down,
+                      "route '" + settings_.name + "': target exited ("
+                        + render(msg.reason) + ")"));
   });
   set_default_handler([](caf::scheduled_actor* ptr,
                          caf::message_view& x) -> caf::result<caf::message> {
@@ -318,6 +365,7 @@ caf::behavior route_impl::make_behavior() {
       for (auto& p : pools_) {
         result.bulkhead_in_flight += p.in_flight();
         result.bulkhead_waiting += p.queue_length();
+        result.bulkhead_ignored_releases += p.metrics().ignored_releases;
       }
       if (breaker_) {
         auto m = breaker_->metrics(now());
@@ -359,12 +407,20 @@ caf::behavior route_impl::make_behavior() {
     },
     [this](bulkhead_resize_atom, const std::string& pool,
            uint32_t max_concurrent, uint32_t max_queue) -> caf::result<void> {
-      auto i = pool_index(pool);
+      auto i = named_pool(pool);
       if (!i)
-        return make_error(errc::invalid_argument, "route '" + settings_.name
-                                                    + "': no pool '" + pool
-                                                    + "'");
+        return i.error();
       return resize(*i, max_concurrent, max_queue);
+    },
+    [this](bulkhead_max_wait_atom, caf::timespan wait) {
+      return set_max_wait(0, wait);
+    },
+    [this](bulkhead_max_wait_atom, const std::string& pool,
+           caf::timespan wait) -> caf::result<void> {
+      auto i = named_pool(pool);
+      if (!i)
+        return i.error();
+      return set_max_wait(*i, wait);
     },
     [this](breaker_force_open_atom) {
       return command(&circuit_breaker::force_open);
@@ -374,6 +430,15 @@ caf::behavior route_impl::make_behavior() {
       return command(&circuit_breaker::metrics_only);
     },
     [this](breaker_reset_atom) { return command(&circuit_breaker::reset); },
+    [this](breaker_open_atom) {
+      return command(&circuit_breaker::transition_to_open);
+    },
+    [this](breaker_half_open_atom) {
+      return command(&circuit_breaker::transition_to_half_open);
+    },
+    [this](breaker_close_atom) {
+      return command(&circuit_breaker::transition_to_closed);
+    },
   };
 }
 
@@ -387,6 +452,25 @@ caf::result<void> route_impl::resize(size_t pool, uint32_t max_concurrent,
   if (!changes)
     return changes.error();
   apply_changes(*changes, t);
+  return caf::unit;
+}
+
+caf::expected<size_t> route_impl::named_pool(const std::string& name) const {
+  if (auto i = pool_index(name))
+    return *i;
+  return make_error(errc::invalid_argument,
+                    "route '" + settings_.name + "': no pool '" + name + "'");
+}
+
+caf::result<void> route_impl::set_max_wait(size_t pool, caf::timespan wait) {
+  if (pool >= pools_.size())
+    return make_error(errc::not_supported,
+                      "route '" + settings_.name + "' has no bulkhead");
+  auto t = now();
+  auto expired = pools_[pool].set_max_wait(t, wait);
+  if (!expired)
+    return expired.error();
+  reject_waiters(*expired, t);
   return caf::unit;
 }
 
@@ -449,6 +533,10 @@ bool is_reserved(const caf::type_erased_tuple& x) {
     case static_cast<uint64_t>(breaker_disable_atom::uint_value()):
     case static_cast<uint64_t>(breaker_metrics_only_atom::uint_value()):
     case static_cast<uint64_t>(breaker_reset_atom::uint_value()):
+    case static_cast<uint64_t>(breaker_open_atom::uint_value()):
+    case static_cast<uint64_t>(breaker_half_open_atom::uint_value()):
+    case static_cast<uint64_t>(breaker_close_atom::uint_value()):
+    case static_cast<uint64_t>(bulkhead_max_wait_atom::uint_value()):
     case static_cast<uint64_t>(caf::atom("sys")):
       return true;
     default:
@@ -592,9 +680,11 @@ void route_impl::on_reply(call_id id, call& c, caf::message& reply,
   caf::error err;
   if (reply.match_elements<caf::error>()) {
     err = reply.get_as<caf::error>(0);
-    outcome = !settings_.is_failure || settings_.is_failure(err)
-                ? call_outcome::failure
-                : call_outcome::ignored;
+    outcome = classify_error_reply(settings_.classify_error,
+                                   settings_.is_failure, err);
+  } else if (settings_.failure_on_result
+             && settings_.failure_on_result(reply)) {
+    outcome = call_outcome::failure;
   }
   record(c, outcome, t);
   observe(c, outcome == call_outcome::failure, t);
@@ -604,6 +694,14 @@ void route_impl::on_reply(call_id id, call& c, caf::message& reply,
   if (err) {
     failed(id, std::move(reply), err, t);
     return;
+  }
+  if (outcome == call_outcome::failure && settings_.retry) {
+    // A value marked as a failure: retried as a failed attempt, and when no
+    // retry is left the client gets this reply.
+    std::uniform_real_distribution<double> uniform{0.0, 1.0};
+    auto d = settings_.retry->decide_result(c.attempt, uniform(rng_));
+    if (try_retry(id, c, d, t))
+      return;
   }
   ++stats_.answered;
   finish(id, std::move(reply));
@@ -619,23 +717,8 @@ void route_impl::failed(call_id id, caf::message reply, const caf::error& err,
   if (settings_.retry) {
     std::uniform_real_distribution<double> uniform{0.0, 1.0};
     auto decision = settings_.retry->decide(c.attempt, err, uniform(rng_));
-    if (decision && decision->retry()) {
-      auto deadline
-        = settings_.timeout.count() > 0
-            ? std::optional<time_point>{c.started + settings_.timeout}
-            : std::nullopt;
-      if (!deadline || t + decision->delay < *deadline) {
-        c.where = phase::backing_off;
-        if (decision->delay.count() == 0) {
-          ++c.attempt;
-          ++stats_.retries;
-          attempt(id, t);
-        } else {
-          delayed_send(this, decision->delay, route_retry_atom::value, id);
-        }
-        return;
-      }
-    }
+    if (decision && try_retry(id, c, *decision, t))
+      return;
   }
   if (is(err, errc::breaker_open)) {
     ++stats_.rejected_open;
@@ -650,6 +733,24 @@ void route_impl::failed(call_id id, caf::message reply, const caf::error& err,
     ++stats_.answered;
   }
   finish(id, std::move(reply));
+}
+
+bool route_impl::try_retry(call_id id, call& c, const retry_decision& d,
+                           time_point t) {
+  if (!d.retry())
+    return false;
+  if (settings_.timeout.count() > 0
+      && t + d.delay >= c.started + settings_.timeout)
+    return false;
+  c.where = phase::backing_off;
+  if (d.delay.count() == 0) {
+    ++c.attempt;
+    ++stats_.retries;
+    attempt(id, t);
+  } else {
+    delayed_send(this, d.delay, route_retry_atom::value, id);
+  }
+  return true;
 }
 
 void route_impl::finish(call_id id, caf::message msg) {
@@ -691,8 +792,39 @@ void route_impl::record(call& c, call_outcome outcome, time_point t) {
   if (!breaker_)
     return;
   breaker_->record(t, c.permit, outcome, t - c.attempt_started);
+  if (breaker_->has_events())
+    publish_call_events();
   publish_transitions();
 }
+
+void route_impl::publish_call_events() {
+  auto xs = breaker_->take_events();
+  if (topics_ != nullptr && topics_->empty())
+    return;
+  auto state = breaker_->state();
+  for (auto& x : xs) {
+    // The per-call route events follow the breaker's event kinds in order.
+    auto kind = static_cast<route_event_kind>(
+      static_cast<uint8_t>(route_event_kind::call_succeeded)
+      + static_cast<uint8_t>(x.kind));
+    std::string reason;
+    if (x.kind == breaker_event_kind::failure_rate_exceeded)
+      reason = "failure rate " + format_number(x.rate);
+    else if (x.kind == breaker_event_kind::slow_call_rate_exceeded)
+      reason = "slow-call rate " + format_number(x.rate);
+    else
+      reason = "call took " + format_ms(x.duration);
+    route_event ev{kind,  settings_.name,    state,
+                   state, std::move(reason), x.at.time_since_epoch()};
+    auto tp = topic(ev);
+    publish(this, tp, caf::make_message(std::move(ev)));
+  }
+}
+
+static_assert(static_cast<uint8_t>(route_event_kind::slow_call_rate_exceeded)
+                  - static_cast<uint8_t>(route_event_kind::call_succeeded)
+                == static_cast<uint8_t>(
+                  breaker_event_kind::slow_call_rate_exceeded));
 
 void route_impl::answer(call& c, caf::message msg) {
   if (c.client)
@@ -719,6 +851,7 @@ void route_impl::sweep() {
     if (cp == nullptr)
       continue; // answered already
     auto& c = *cp;
+    auto held_permit = c.where == phase::at_target;
     switch (c.where) {
       case phase::at_target:
         c.rid = caf::message_id{}; // a late reply is dropped, not counted
@@ -737,7 +870,10 @@ void route_impl::sweep() {
     answer(c, msg);
     auto pool = c.pool;
     calls_.erase(id);
-    release_permit(pool, id, t); // after the erase: the permit admits the next
+    // After the erase: the permit admits the next. Only an attempt at the
+    // target holds one; a waiter was cancelled, a backing-off call has none.
+    if (held_permit)
+      release_permit(pool, id, t);
   }
   publish_transitions();
   schedule_sweep();

@@ -48,6 +48,21 @@ route_builder::failure_if(std::function<bool(const caf::error&)> f) {
   return *this;
 }
 
+route_builder& route_builder::classify_errors(error_classifier f) {
+  settings_.classify_error = std::move(f);
+  return *this;
+}
+
+route_builder& route_builder::failure_on_result(result_predicate f) {
+  settings_.failure_on_result = std::move(f);
+  return *this;
+}
+
+route_builder& route_builder::call_events(bool on) {
+  settings_.call_events = on;
+  return *this;
+}
+
 route_builder& route_builder::seed(uint64_t x) {
   settings_.seed = x;
   return *this;

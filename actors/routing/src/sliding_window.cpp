@@ -6,15 +6,10 @@ namespace remedy {
 
 namespace {
 
-// The second `t` falls in, rounded down (also before the clock's epoch).
-int64_t second_of(caf::actor_clock::time_point t) {
-  return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
-// The ring slot of `second`, in [0, size) also for negative seconds.
-size_t slot_of(int64_t second, uint32_t size) {
+// The ring slot of bucket `index`, in [0, size) also for negative indexes.
+size_t slot_of(int64_t index, uint32_t size) {
   auto n = static_cast<int64_t>(size);
-  return static_cast<size_t>(((second % n) + n) % n);
+  return static_cast<size_t>(((index % n) + n) % n);
 }
 
 } // namespace
@@ -23,8 +18,11 @@ const char* to_string(window_kind x) {
   return x == window_kind::count_based ? "count_based" : "time_based";
 }
 
-sliding_window::sliding_window(window_kind kind, uint32_t size)
-  : kind_(kind), size_(size == 0 ? 1 : size) {
+sliding_window::sliding_window(window_kind kind, uint32_t size,
+                               caf::timespan bucket)
+  : kind_(kind),
+    size_(size == 0 ? 1 : size),
+    bucket_(bucket.count() > 0 ? bucket : std::chrono::seconds(1)) {
   if (kind_ == window_kind::count_based)
     ring_.resize(size_);
   else
@@ -34,33 +32,41 @@ sliding_window::sliding_window(window_kind kind, uint32_t size)
 void sliding_window::clear() {
   totals_ = window_totals{};
   std::fill(ring_.begin(), ring_.end(), uint8_t{0});
-  std::fill(buckets_.begin(), buckets_.end(), bucket{});
+  std::fill(buckets_.begin(), buckets_.end(), slot{});
   next_ = 0;
   filled_ = 0;
   any_bucket_ = false;
 }
 
-void sliding_window::advance(int64_t second) {
+// The bucket `t` falls in, rounded down (also before the clock's epoch).
+int64_t sliding_window::bucket_of(time_point t) const {
+  auto n = t.time_since_epoch().count();
+  auto d = bucket_.count();
+  auto q = n / d;
+  return (n % d != 0 && n < 0) ? q - 1 : q;
+}
+
+void sliding_window::advance(int64_t index) {
   if (!any_bucket_) {
-    newest_second_ = second;
+    newest_ = index;
     any_bucket_ = true;
     return;
   }
-  if (second <= newest_second_)
-    return; // same second, or a clock that went back: keep the bucket
-  // Evict every bucket that falls out of [second - size + 1, second]; at
+  if (index <= newest_)
+    return; // same bucket, or a clock that went back: keep the bucket
+  // Evict every bucket that falls out of [index - size + 1, index]; at
   // most size_ of them, however long the gap.
-  auto gap = second - newest_second_;
+  auto gap = index - newest_;
   auto evict = gap < static_cast<int64_t>(size_) ? gap
                                                  : static_cast<int64_t>(size_);
   for (int64_t i = 1; i <= evict; ++i) {
-    auto& b = buckets_[slot_of(newest_second_ + i, size_)];
+    auto& b = buckets_[slot_of(newest_ + i, size_)];
     totals_.calls -= b.calls;
     totals_.failures -= b.failures;
     totals_.slow -= b.slow;
-    b = bucket{};
+    b = slot{};
   }
-  newest_second_ = second;
+  newest_ = index;
 }
 
 void sliding_window::record(time_point now, bool failure, bool slow) {
@@ -77,9 +83,9 @@ void sliding_window::record(time_point now, bool failure, bool slow) {
     if (++next_ == size_)
       next_ = 0;
   } else {
-    advance(second_of(now));
-    auto& b = buckets_[slot_of(newest_second_, size_)];
-    b.second = newest_second_;
+    advance(bucket_of(now));
+    auto& b = buckets_[slot_of(newest_, size_)];
+    b.index = newest_;
     b.calls += 1;
     b.failures += failure ? 1 : 0;
     b.slow += slow ? 1 : 0;
@@ -91,7 +97,7 @@ void sliding_window::record(time_point now, bool failure, bool slow) {
 
 window_totals sliding_window::totals(time_point now) {
   if (kind_ == window_kind::time_based && any_bucket_)
-    advance(second_of(now));
+    advance(bucket_of(now));
   return totals_;
 }
 

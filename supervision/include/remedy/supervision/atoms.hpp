@@ -15,6 +15,7 @@ using which_children_atom = caf::atom_constant<caf::atom("r_whichch")>;
 using count_children_atom = caf::atom_constant<caf::atom("r_countch")>;
 using get_endpoint_atom = caf::atom_constant<caf::atom("r_getep")>;
 using await_started_atom = caf::atom_constant<caf::atom("r_awaitst")>;
+using get_childspec_atom = caf::atom_constant<caf::atom("r_getcs")>;
 
 // -- supervisor internals --------------------------------------------------
 using restart_timer_atom = caf::atom_constant<caf::atom("r_restmr")>;

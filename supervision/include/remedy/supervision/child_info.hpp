@@ -48,13 +48,14 @@ typename Inspector::result_type inspect(Inspector& f, child_info& x) {
 
 /// The reply to `count_children`, as OTP's count_children.
 struct child_counts {
-  /// Child specs held (running or not).
+  /// Child specs held (running or not); a simple_one_for_one pool holds one,
+  /// its template, as OTP counts it.
   uint64_t specs = 0;
   /// Children running now.
   uint64_t active = 0;
-  /// Specs of type supervisor.
+  /// Children of type supervisor (running or not).
   uint64_t supervisors = 0;
-  /// Specs of type worker.
+  /// Children of type worker (running or not).
   uint64_t workers = 0;
 };
 

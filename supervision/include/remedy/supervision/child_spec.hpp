@@ -89,7 +89,8 @@ struct child_spec {
   caf::error validate() const;
 
   /// Spawns the child with the dynamic arguments `extra`. Never throws: an
-  /// exception from `start` becomes an `errc::start_failed` error.
+  /// exception from `start` becomes an `errc::start_failed` error. A start
+  /// that returns `ignore_start()` gives that error back unchanged.
   caf::expected<caf::actor> launch(caf::actor_system& sys,
                                    const caf::message& extra) const;
 };

@@ -48,9 +48,14 @@ public:
   /// Seed for backoff jitter (default: random).
   supervisor_builder& with_seed(uint64_t seed);
 
-  /// Adds a worker with the given restart type.
+  /// Adds a worker with the given restart type, shutdown and endpoint
+  /// stash (defaults: permanent, 5 s, 1024 messages for 30 s), as
+  /// `child(child_spec::worker(id, start).with_restart(restart)
+  /// .with_shutdown(shutdown).with_stash(stash))`.
   supervisor_builder& worker(std::string id, start_fn start,
-                             restart_type restart = restart_type::permanent);
+                             restart_type restart = restart_type::permanent,
+                             shutdown_spec shutdown = shutdown_spec{},
+                             stash_policy stash = stash_policy{});
 
   /// Adds a fully specified child.
   supervisor_builder& child(child_spec spec);

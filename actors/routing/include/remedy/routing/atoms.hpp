@@ -16,5 +16,9 @@ using breaker_force_open_atom = caf::atom_constant<caf::atom("r_bkforce")>;
 using breaker_disable_atom = caf::atom_constant<caf::atom("r_bkdisabl")>;
 using breaker_metrics_only_atom = caf::atom_constant<caf::atom("r_bkmetric")>;
 using breaker_reset_atom = caf::atom_constant<caf::atom("r_bkreset")>;
+using breaker_open_atom = caf::atom_constant<caf::atom("r_bkopen")>;
+using breaker_half_open_atom = caf::atom_constant<caf::atom("r_bkhalf")>;
+using breaker_close_atom = caf::atom_constant<caf::atom("r_bkclose")>;
+using bulkhead_max_wait_atom = caf::atom_constant<caf::atom("r_bhwait")>;
 
 } // namespace remedy

@@ -130,6 +130,8 @@ struct bulkhead_metrics {
 /// - `cancel(t)` withdraws a waiter whose client went away. A permit is not
 ///   cancelled: the request is at the target and its permit comes back
 ///   with its outcome.
+/// - `set_max_wait` changes `max_wait` at run time, for waiters already in
+///   the queue too.
 /// - `resize` changes `max_concurrent` and `max_queue` at run time.
 ///   Shrinking never revokes a held permit nor evicts a waiter: requests
 ///   beyond the new limits finish (or wait) normally, and new requests are
@@ -172,6 +174,17 @@ public:
   /// `invalid_argument`, changing nothing) a `max_concurrent` of 0.
   caf::expected<bulkhead_changes>
   resize(time_point now, uint32_t max_concurrent, uint32_t max_queue);
+
+  /// Sets a new `max_wait` at `now` (Resilience4j's `changeConfig` of
+  /// `maxWaitDuration`). It applies to every waiter, including those
+  /// waiting now: a waiter that entered at `t0` expires at `t0 + max_wait`
+  /// with the new value. Returns, oldest first, the waiters whose new
+  /// deadline has passed at `now`, removed and counted as
+  /// `rejected_timeout`: answer each with `errc::bulkhead_timeout`.
+  /// Refuses (with `invalid_argument`, changing nothing) a `max_wait` that
+  /// is not positive.
+  caf::expected<std::vector<bulkhead_ticket>>
+  set_max_wait(time_point now, caf::timespan max_wait);
 
   /// When the oldest waiter expires, if anyone waits. The owner calls
   /// `expire` then (waiters expire in queue order: all share `max_wait`).
@@ -217,13 +230,15 @@ public:
 private:
   struct waiter {
     bulkhead_ticket ticket;
-    time_point deadline;
+    /// When it entered the queue: its deadline follows `max_wait`, which
+    /// may change while it waits.
+    time_point entered;
   };
 
   void expire_into(time_point now, std::vector<bulkhead_ticket>& out);
   void admit_waiters(std::vector<bulkhead_ticket>& out, size_t limit);
   void grant(bulkhead_ticket ticket);
-  time_point deadline_of(time_point now) const;
+  time_point deadline_of(time_point entered) const;
 
   bulkhead_settings settings_;
   detail::key_set holders_;

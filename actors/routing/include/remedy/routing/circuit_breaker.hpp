@@ -1,12 +1,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include <caf/actor_clock.hpp>
+#include <caf/error.hpp>
+#include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
 #include "remedy/routing/breaker_state.hpp"
@@ -16,14 +19,63 @@
 
 namespace remedy {
 
-/// How a call ended, as the breaker sees it.
+/// How a call ended, as the breaker sees it (Resilience4j's three kinds).
 enum class call_outcome : uint8_t {
-  /// The target answered with a value (or an error that does not count).
+  /// A healthy answer: a value, or an error classified as a success (a
+  /// business error such as "no such order" says the target works).
   success,
-  /// The target answered with an error that counts, timed out, or is down.
+  /// An error classified as a failure (every error by default), a value
+  /// that a result predicate marks as a failure, a timeout, a target down.
   failure,
-  /// Not recorded at all (e.g. an error on the ignore list).
+  /// Not recorded at all (an error classified as ignored, e.g. by
+  /// `failure_if`, or a bulkhead rejection); a half-open probe slot is freed.
   ignored,
+};
+
+/// Classifies an error reply (the `classify_error` of routes and guards).
+using error_classifier = std::function<call_outcome(const caf::error&)>;
+
+/// Decides whether a value reply is a failure (the `failure_on_result` of
+/// routes and guards; Resilience4j's `recordResult`, Polly's
+/// `ShouldHandle` on results).
+using result_predicate = std::function<bool(const caf::message&)>;
+
+/// The classifier a route or guard uses for error replies: `classify` if set,
+/// else `failure_if` as a shorthand (true: failure, false: ignored), else
+/// every error is a failure.
+inline call_outcome
+classify_error_reply(const error_classifier& classify,
+                     const std::function<bool(const caf::error&)>& failure_if,
+                     const caf::error& err) {
+  if (classify)
+    return classify(err);
+  if (failure_if && !failure_if(err))
+    return call_outcome::ignored;
+  return call_outcome::failure;
+}
+
+/// What a per-call event reports (see `circuit_breaker::record_events`):
+/// Resilience4j's `onSuccess`, `onError`, `onIgnoredError`,
+/// `onFailureRateExceeded`, `onSlowCallRateExceeded`.
+enum class breaker_event_kind : uint8_t {
+  success,
+  error,
+  ignored_error,
+  failure_rate_exceeded,
+  slow_call_rate_exceeded,
+};
+
+/// Returns the kind's name, e.g. "ignored_error".
+const char* to_string(breaker_event_kind x);
+
+/// One per-call event.
+struct breaker_event {
+  breaker_event_kind kind = breaker_event_kind::success;
+  caf::actor_clock::time_point at;
+  /// The call's duration (calls only).
+  caf::timespan duration{0};
+  /// The rate that reached its threshold (the `_exceeded` kinds only).
+  double rate = 0.0;
 };
 
 /// A permission to make one call, from `circuit_breaker::acquire`.
@@ -80,9 +132,12 @@ struct breaker_metrics {
 /// - half-open: `half_open_probes` calls are permitted, the rest rejected.
 ///   When all probes completed, their failure and slow-call rates decide:
 ///   below both thresholds closes (window and open rounds reset), otherwise
-///   opens again with a longer duration. A probe round that has not
-///   completed within `half_open_max_duration` opens again too (longer only
-///   if some probe was admitted: a quiet target is not penalised).
+///   opens again with a longer duration (or `open_duration_fn`'s). A probe
+///   round that has not completed within `half_open_max_duration` opens
+///   again too (longer only if some probe was admitted: a quiet target is
+///   not penalised).
+/// - Manual transitions (`transition_to_open`, `transition_to_half_open`,
+///   `transition_to_closed`) move to a regular state from any state.
 /// - A call is slow when it took at least `slow_call_duration` (Resilience4j
 ///   counts only longer calls; "at least" makes a threshold of exactly the
 ///   measured time mean what it says).
@@ -120,6 +175,41 @@ public:
   /// Back to closed with an empty window, from any state.
   void reset(time_point now);
 
+  // -- manual transitions (Resilience4j's transitionTo...State, Polly's
+  //    Isolate/Close); from any state, a no-op in the state itself --------
+
+  /// Opens as if a rule had tripped: calls fail fast for the next open
+  /// duration (of the current round), then half-open.
+  void transition_to_open(time_point now);
+
+  /// Starts a probe round now: `half_open_probes` calls pass and decide.
+  void transition_to_half_open(time_point now);
+
+  /// Closes with an empty window (and no failed rounds); calls in flight
+  /// become stale. Unlike `reset`, closing a closed breaker changes nothing.
+  void transition_to_closed(time_point now);
+
+  // -- per-call events (off by default) --------------------------------------
+
+  /// Turns per-call events on or off. While on, every `record` of a granted
+  /// call adds a `success`, `error` or `ignored_error` event, and every trip
+  /// by a rate (also a failed probe round, also in metrics-only) a
+  /// `failure_rate_exceeded` or `slow_call_rate_exceeded` event. While off
+  /// (the default) nothing is collected: the hot path pays one branch.
+  void record_events(bool on) {
+    events_on_ = on;
+  }
+
+  /// Whether `take_events` has anything.
+  bool has_events() const {
+    return !events_.empty();
+  }
+
+  /// Events since the last call, oldest first.
+  std::vector<breaker_event> take_events() {
+    return std::move(events_);
+  }
+
   // -- observers -------------------------------------------------------------
 
   breaker_state state() const {
@@ -132,8 +222,15 @@ public:
     return settings_;
   }
 
-  /// The open duration the next trip would use (without jitter).
+  /// The open duration the next trip would use (without jitter; with
+  /// `open_duration_fn`, its result for the window as of the last call).
   caf::timespan next_open_duration() const {
+    if (settings_.open_duration_fn) {
+      auto& w = window_.last_totals();
+      return settings_.open_duration_fn(
+        breaker_open_context{open_rounds_, w.calls, w.failures,
+                             w.failure_rate()});
+    }
     return open_schedule_.base_delay(open_rounds_);
   }
 
@@ -170,7 +267,11 @@ public:
 
 private:
   void transition(time_point now, breaker_state to, std::string reason);
-  void open(time_point now, std::string reason);
+  caf::timespan open_duration_for(const window_totals& why);
+  void open(time_point now, const window_totals& why, std::string reason);
+  void enter_half_open(time_point now, std::string reason);
+  void emit(breaker_event_kind kind, time_point now, caf::timespan duration,
+            double rate);
   void evaluate_closed(time_point now);
   void finish_probes(time_point now);
 
@@ -189,6 +290,8 @@ private:
   // counters
   breaker_metrics counters_;
   std::vector<breaker_transition> transitions_;
+  bool events_on_ = false;
+  std::vector<breaker_event> events_;
   std::mt19937_64 rng_;
 };
 

@@ -23,6 +23,7 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 #include <caf/mailbox_element.hpp>
+#include <caf/message.hpp>
 #include <caf/message_id.hpp>
 #include <caf/message_priority.hpp>
 #include <caf/timespan.hpp>
@@ -50,10 +51,25 @@ struct guard_settings {
   std::optional<bulkhead_settings> bulkhead;
   /// Retries of failed attempts, if any (default: one attempt).
   std::optional<retry_policy> retry;
-  /// Which error replies count as breaker failures (default: every error).
-  /// Errors it rejects are recorded as `call_outcome::ignored`. Timeouts
-  /// always count.
+  /// Which error replies count as breaker failures (default: every error):
+  /// a shorthand for `classify_error`. Errors it rejects are recorded as
+  /// `call_outcome::ignored`. Timeouts always count. Set at most one of
+  /// `is_failure` and `classify_error`.
   std::function<bool(const caf::error&)> is_failure;
+  /// How the breaker records each error reply: `failure`, `ignored`, or
+  /// `success` (a healthy answer such as a business error). Default: every
+  /// error is a failure. Timeouts always count as failures.
+  error_classifier classify_error;
+  /// Which value replies are failures (default: none): recorded as breaker
+  /// failures and retried as failed attempts (see
+  /// `retry_policy::with_retry_on_result`; a retry needs copyable handlers).
+  /// The handler gets the last reply when no retry is left. Costs a message
+  /// built from each reply while set.
+  result_predicate failure_on_result;
+  /// Called with every per-call event of the breaker (default: none, and
+  /// then none is collected): success, error, ignored error, failure rate
+  /// or slow-call rate exceeded. Needs a breaker. Inside the guarded actor.
+  std::function<void(const breaker_event&)> on_call_event;
   /// Called with every breaker transition (default: none), inside the
   /// guarded actor, e.g. to log or publish it.
   std::function<void(const breaker_transition&)> on_transition;
@@ -156,6 +172,25 @@ public:
   /// Decides about a retry after failed attempt `attempt`.
   retry_decision decide(uint32_t attempt, const caf::error& err);
 
+  /// Decides about a retry after attempt `attempt` got a failed result.
+  retry_decision decide_result(uint32_t attempt);
+
+  /// Whether value replies go through `failure_on_result`.
+  bool checks_results() const {
+    return static_cast<bool>(settings_.failure_on_result);
+  }
+
+  /// Whether a failed result may be retried.
+  bool retries_results() const {
+    return checks_results() && settings_.retry
+           && settings_.retry->retries_results();
+  }
+
+  /// Records a value reply `msg` as a success or, if `failure_on_result`
+  /// says so, a failure (returns true), and gives its permit back.
+  bool result_failed(const guard_time_source& src, const guard_token& tok,
+                     const caf::message& msg);
+
   void count_request() {
     ++stats_.requests;
   }
@@ -184,6 +219,9 @@ private:
   void finish(const guard_time_source& src, const guard_token& tok,
               call_outcome outcome);
   void drain_transitions();
+  void drain_events();
+  /// A uniform sample in [0, 1) for the retry's jitter (0 without jitter).
+  double jitter_sample();
 
   guard_settings settings_;
   std::optional<circuit_breaker> breaker_;
@@ -218,20 +256,53 @@ struct guarded_call {
 template <class Call>
 void start_attempt(Call c, const typename Call::handle_type* first = nullptr);
 
+/// Starts the next attempt of `c` after `delay` (at once for 0).
+template <class Call>
+void retry_attempt(Call c, caf::timespan delay) {
+  if (delay.count() <= 0) {
+    start_attempt(std::move(c));
+    return;
+  }
+  auto* core = c.core;
+  auto* self = c.self;
+  // The delay is a request timeout without a request: CAF's clock
+  // delivers `sec::request_timeout` to a response handler of ours, so
+  // the actor's own behavior never sees it.
+  auto rid = self->new_request_id(caf::message_priority::normal).response_id();
+  auto at = core->now(time_source(self)) + delay;
+  auto next = [c{std::move(c)}](caf::error&) mutable {
+    start_attempt(std::move(c));
+  };
+  self->add_multiplexed_response_handler(rid, caf::behavior{std::move(next)});
+  self->clock().set_request_timeout(at, self, rid);
+}
+
 /// Wraps the user's value handler with the same argument types, so that
 /// CAF matches (and type-checks) the reply against the user's signature.
-template <class F, class Self, class Args>
+template <class Call, class Args>
 struct guard_value_fn;
 
-template <class F, class Self, class... Xs>
-struct guard_value_fn<F, Self, caf::detail::type_list<Xs...>> {
+template <class Call, class... Xs>
+struct guard_value_fn<Call, caf::detail::type_list<Xs...>> {
   guard_core* core;
-  Self* self;
+  typename Call::self_type* self;
   guard_token tok;
-  F f;
+  typename Call::value_handler f;
+  /// The call, for a retry of a failed result (only when one may happen).
+  std::shared_ptr<Call> again;
 
   void operator()(Xs... xs) {
-    core->succeeded(time_source(self), tok);
+    if (!core->checks_results()) {
+      core->succeeded(time_source(self), tok);
+    } else if (core->result_failed(time_source(self), tok,
+                                   caf::make_message(xs...))
+               && again) {
+      auto d = core->decide_result(again->attempt);
+      if (d.retry()) {
+        retry_attempt(std::move(*again), d.delay);
+        return;
+      }
+    }
     core->count_answer(true);
     f(std::forward<Xs>(xs)...);
   }
@@ -245,28 +316,12 @@ struct guard_error_fn {
 
   void operator()(caf::error& err) {
     auto* core = c.core;
-    auto* self = c.self;
     if (tok.verdict == guard_verdict::admitted)
-      core->failed(time_source(self), tok, err);
+      core->failed(time_source(c.self), tok, err);
     if (core->has_retry()) {
       auto d = core->decide(c.attempt, err);
       if (d.retry()) {
-        if (d.delay.count() <= 0) {
-          start_attempt(std::move(c));
-          return;
-        }
-        // The delay is a request timeout without a request: CAF's clock
-        // delivers `sec::request_timeout` to a response handler of ours, so
-        // the actor's own behavior never sees it.
-        auto rid
-          = self->new_request_id(caf::message_priority::normal).response_id();
-        auto at = core->now(time_source(self)) + d.delay;
-        auto next = [c{std::move(c)}](caf::error&) mutable {
-          start_attempt(std::move(c));
-        };
-        self->add_multiplexed_response_handler(rid,
-                                               caf::behavior{std::move(next)});
-        self->clock().set_request_timeout(at, self, rid);
+        retry_attempt(std::move(c), d.delay);
         return;
       }
     }
@@ -298,7 +353,7 @@ void start_attempt(Call c, const typename Call::handle_type* first) {
   }
   using f_type = typename Call::value_handler;
   using args_t = typename caf::detail::get_callable_trait<f_type>::arg_types;
-  using value_fn = guard_value_fn<f_type, typename Call::self_type, args_t>;
+  using value_fn = guard_value_fn<Call, args_t>;
   const auto& dest = first != nullptr ? *first : c.dest;
   auto send = [&](auto&&... xs) {
     return self->request(dest, c.timeout, std::forward<decltype(xs)>(xs)...);
@@ -307,7 +362,10 @@ void start_attempt(Call c, const typename Call::handle_type* first) {
   // move them.
   auto retries = core->has_retry();
   value_fn on_value{core, self, tok,
-                    retries ? c.on_value : std::move(c.on_value)};
+                    retries ? c.on_value : std::move(c.on_value), nullptr};
+  if constexpr (std::is_copy_constructible_v<Call>)
+    if (core->retries_results())
+      on_value.again = std::make_shared<Call>(c);
   auto handle = retries ? std::apply(send, std::as_const(c.args))
                         : std::apply(send, std::move(c.args));
   handle.then(std::move(on_value), guard_error_fn<Call>{std::move(c), tok});
@@ -468,8 +526,11 @@ public:
   guard_stats stats() const;
 
   /// The breaker, if the guard has one: for its metrics, and for the
-  /// operator overrides (`force_open`, `disable`, `reset`, ...; pass
-  /// `self->clock().now()`), which take effect at the next attempt.
+  /// operator overrides (`force_open`, `disable`, `reset`, and the manual
+  /// transitions `transition_to_open`, `transition_to_half_open`,
+  /// `transition_to_closed`; pass `self->clock().now()`), which take effect
+  /// at the next attempt. Transitions they make reach `on_transition` at the
+  /// guard's next attempt or outcome.
   circuit_breaker* breaker();
 
   /// As above, read-only.

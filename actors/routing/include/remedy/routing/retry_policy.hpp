@@ -134,6 +134,18 @@ public:
   /// agrees), or not.
   retry_policy with_retry_bulkhead_full(bool enabled = true) const;
 
+  /// Returns a copy that retries, or not, a value reply that the route's or
+  /// guard's `failure_on_result` marks as a failure (Resilience4j's
+  /// `retryOnResult`, Polly's `ShouldHandle` on results). On by default:
+  /// such a reply is a failed attempt like an error. When the attempts run
+  /// out, the client gets that last reply (a value, not an error).
+  retry_policy with_retry_on_result(bool enabled = true) const;
+
+  /// Decides what to do after attempt number `attempt` (1-based) got a value
+  /// reply marked as a failure: `not_retryable` if results are not retried,
+  /// else as `decide` for a retryable error. Attempt 0 counts as 1.
+  retry_decision decide_result(uint32_t attempt, double random) const;
+
   /// Decides what to do after attempt number `attempt` (1-based) failed
   /// with `err`; `random` is a uniform sample from [0, 1) for the jitter
   /// (pass 0 for the base delay). Not retryable errors give up at once,
@@ -194,12 +206,19 @@ public:
     return retry_bulkhead_full_;
   }
 
+  bool retries_results() const {
+    return retry_on_result_;
+  }
+
   /// Whether a custom `retry_on` predicate is set.
   bool has_retry_on() const {
     return static_cast<bool>(retry_on_);
   }
 
 private:
+  /// Retry after failed attempt `attempt` unless the attempts ran out.
+  retry_decision next(uint32_t attempt, double random) const;
+
   uint32_t max_attempts_ = 3;
   retry_backoff_kind kind_ = retry_backoff_kind::constant;
   caf::timespan base_ = std::chrono::milliseconds(500);
@@ -209,6 +228,7 @@ private:
   predicate retry_on_;
   bool retry_breaker_open_ = false;
   bool retry_bulkhead_full_ = false;
+  bool retry_on_result_ = true;
 };
 
 /// Renders e.g. "exponential(4 attempts, 100ms..1000ms, x2, jitter 0.2)" or

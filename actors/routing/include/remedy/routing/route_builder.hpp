@@ -45,8 +45,19 @@ public:
   /// Limit concurrent requests to the target.
   route_builder& bulkhead(bulkhead_settings settings);
 
-  /// Which error replies count as breaker failures (default: every error).
+  /// Which error replies count as breaker failures (default: every error);
+  /// the others are ignored. A shorthand for `classify_errors`.
   route_builder& failure_if(std::function<bool(const caf::error&)> f);
+
+  /// How each error reply counts for the breaker: failure, ignored or
+  /// success.
+  route_builder& classify_errors(error_classifier f);
+
+  /// Which value replies count as failures (for the breaker and the retry).
+  route_builder& failure_on_result(result_predicate f);
+
+  /// Publish per-call events (default: off).
+  route_builder& call_events(bool on = true);
 
   /// Publish samples about `target` (default: the route's name) every
   /// `interval` while there is traffic (default 1 s; 0 turns them off).

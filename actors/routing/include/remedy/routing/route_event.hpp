@@ -22,6 +22,20 @@ enum class route_event_kind : uint8_t {
   bulkhead_timeout,
   /// A request got no reply by its deadline.
   timeout,
+  // Per-call events, only with `route_settings::call_events` (and a
+  // breaker); `reason` says how long the call took or which rate.
+  /// An attempt's outcome was recorded as a success.
+  call_succeeded,
+  /// An attempt's outcome was recorded as a failure (error, failed result,
+  /// timeout, target down).
+  call_failed,
+  /// An attempt's error was ignored (classified so, or a bulkhead rejection).
+  call_ignored,
+  /// The failure rate reached its threshold (the breaker opens, or would in
+  /// metrics-only; also a failed probe round).
+  failure_rate_exceeded,
+  /// The slow-call rate reached its threshold.
+  slow_call_rate_exceeded,
 };
 
 /// Returns the kind's name, e.g. "bulkhead_rejected".

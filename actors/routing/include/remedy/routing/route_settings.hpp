@@ -12,6 +12,7 @@
 #include <caf/timespan.hpp>
 
 #include "remedy/routing/bulkhead_settings.hpp"
+#include "remedy/routing/circuit_breaker.hpp"
 #include "remedy/routing/circuit_breaker_settings.hpp"
 #include "remedy/routing/isolation_rules.hpp"
 #include "remedy/routing/retry_policy.hpp"
@@ -53,9 +54,27 @@ struct route_settings {
   /// message's type name is its leading atom's text if it starts with an
   /// atom (e.g. "get"), else CAF's portable name of its first element.
   std::function<std::string(const caf::strong_actor_ptr&)> client_name;
-  /// Which error replies count as breaker failures (default: every error).
-  /// Errors it rejects are recorded as `call_outcome::ignored`.
+  /// Which error replies count as breaker failures (default: every error):
+  /// a shorthand for `classify_error` with two outcomes. Errors it rejects
+  /// are recorded as `call_outcome::ignored` (not counted at all). Set at
+  /// most one of `is_failure` and `classify_error`.
   std::function<bool(const caf::error&)> is_failure;
+  /// How the breaker records each error reply: `failure`, `ignored` (not
+  /// counted), or `success` (a healthy answer, e.g. a business error such as
+  /// "no such order"; Resilience4j's errors that are neither recorded nor
+  /// ignored). Default: every error is a failure. The client gets the error
+  /// either way, and the retry stage decides by its own `retry_on`.
+  error_classifier classify_error;
+  /// Which value replies are failures (default: none). A reply it marks is
+  /// recorded as a breaker failure and is a failed attempt for the retry
+  /// stage (see `retry_policy::with_retry_on_result`); when no retry is
+  /// left the client gets that reply.
+  result_predicate failure_on_result;
+  /// Publishes a `route_event` per recorded call outcome (`call_succeeded`,
+  /// `call_failed`, `call_ignored`) and per rate that reached its threshold
+  /// (`failure_rate_exceeded`, `slow_call_rate_exceeded`); needs a breaker.
+  /// Off by default: they cost an event per attempt.
+  bool call_events = false;
   /// How often the route publishes its samples (see `sample`: latency_ms,
   /// latency_max_ms, error_rate, calls, in_flight, oldest_ms), while it has
   /// traffic and someone subscribed to samples (0: never).

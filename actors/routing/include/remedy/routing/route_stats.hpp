@@ -40,6 +40,9 @@ struct route_stats {
   /// Bulkhead permits held and requests waiting for one, now.
   uint64_t bulkhead_in_flight = 0;
   uint64_t bulkhead_waiting = 0;
+  /// Permit releases for attempts that held none, over every pool (see
+  /// `bulkhead_metrics::ignored_releases`); 0 unless something is wrong.
+  uint64_t bulkhead_ignored_releases = 0;
   /// The breaker (closed when the route has none).
   breaker_state state = breaker_state::closed;
   uint64_t window_calls = 0;
@@ -56,7 +59,8 @@ typename Inspector::result_type inspect(Inspector& f, route_stats& x) {
            x.forwarded_async, x.dropped_async, x.would_open, x.in_flight,
            x.retries, x.rejected_full, x.rejected_wait, x.bulkhead_in_flight,
            x.bulkhead_waiting, x.state, x.window_calls, x.window_failures,
-           x.window_slow, x.failure_rate, x.slow_rate);
+           x.window_slow, x.failure_rate, x.slow_rate,
+           x.bulkhead_ignored_releases);
 }
 
 } // namespace remedy
