@@ -50,6 +50,8 @@ const char* to_string(errc x) {
       return "bulkhead_timeout";
     case errc::timeout:
       return "timeout";
+    case errc::heal_failed:
+      return "heal_failed";
   }
   return "<unknown remedy error>";
 }

@@ -2,7 +2,9 @@
 
 #include "remedy/classification/type_ids.hpp"
 #include "remedy/detection/type_ids.hpp"
+#include "remedy/healing/type_ids.hpp"
 #include "remedy/routing/type_ids.hpp"
+#include "remedy/strategies/type_ids.hpp"
 #include "remedy/supervision/type_ids.hpp"
 
 namespace remedy {
@@ -14,6 +16,8 @@ void add_part_types(caf::actor_system_config& cfg) {
   add_routing_types(cfg);
   add_detection_types(cfg);
   add_classification_types(cfg);
+  add_strategies_types(cfg);
+  add_healing_types(cfg);
 }
 
 } // namespace

@@ -367,6 +367,10 @@ caf::behavior route_impl::make_behavior() {
         result.bulkhead_waiting += p.queue_length();
         result.bulkhead_ignored_releases += p.metrics().ignored_releases;
       }
+      if (!pools_.empty()) {
+        result.bulkhead_max_concurrent = pools_[0].settings().max_concurrent;
+        result.bulkhead_max_queue = pools_[0].settings().max_queue;
+      }
       if (breaker_) {
         auto m = breaker_->metrics(now());
         result.state = m.state;

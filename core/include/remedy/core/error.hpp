@@ -56,6 +56,8 @@ enum class errc : uint8_t {
   bulkhead_timeout,
   /// No reply within the route's deadline.
   timeout,
+  /// A healing strategy tried to act and could not (its context says why).
+  heal_failed,
 };
 
 /// The atom naming Remedy's error category.

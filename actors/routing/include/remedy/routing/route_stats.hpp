@@ -50,6 +50,10 @@ struct route_stats {
   uint64_t window_slow = 0;
   double failure_rate = 0.0;
   double slow_rate = 0.0;
+  /// The default bulkhead pool's current limits (as changed by
+  /// `resize_bulkhead`); both 0 when the route has no bulkhead.
+  uint32_t bulkhead_max_concurrent = 0;
+  uint32_t bulkhead_max_queue = 0;
 };
 
 template <class Inspector>
@@ -60,7 +64,8 @@ typename Inspector::result_type inspect(Inspector& f, route_stats& x) {
            x.retries, x.rejected_full, x.rejected_wait, x.bulkhead_in_flight,
            x.bulkhead_waiting, x.state, x.window_calls, x.window_failures,
            x.window_slow, x.failure_rate, x.slow_rate,
-           x.bulkhead_ignored_releases);
+           x.bulkhead_ignored_releases, x.bulkhead_max_concurrent,
+           x.bulkhead_max_queue);
 }
 
 } // namespace remedy
