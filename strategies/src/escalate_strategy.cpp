@@ -203,9 +203,7 @@ caf::error escalate_strategy_settings::validate() const {
 caf::expected<caf::actor>
 spawn_escalate_strategy(caf::actor_system& sys,
                         escalate_strategy_settings settings) {
-  if (auto err = settings.validate())
-    return err;
-  return sys.spawn(escalate_fun, std::move(settings));
+  return detail::spawn_checked(sys, escalate_fun, std::move(settings));
 }
 
 start_fn escalate_strategy_start(escalate_strategy_settings settings) {

@@ -301,9 +301,7 @@ caf::error failover_strategy_settings::validate() const {
 caf::expected<caf::actor>
 spawn_failover_strategy(caf::actor_system& sys,
                         failover_strategy_settings settings) {
-  if (auto err = settings.validate())
-    return err;
-  return sys.spawn(failover_fun, std::move(settings));
+  return detail::spawn_checked(sys, failover_fun, std::move(settings));
 }
 
 start_fn failover_strategy_start(failover_strategy_settings settings) {

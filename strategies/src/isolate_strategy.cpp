@@ -165,6 +165,20 @@ void extend(isolate_actor* self, uint64_t id, const std::string& why) {
     st.log->info("strategy 'isolate': '{}' {}: probation extended ({} of {})",
                  x.order.target.name, why, x.extensions,
                  st.settings.max_probations);
+    // Probe: a breaker held open keeps every call off the target, so the
+    // route publishes no new error rate or latency and the fault's last
+    // samples would hold forever. Half-open lets the breaker's probe calls
+    // through: they close it if the target answers well (fresh samples
+    // clear the fault, and the next probation's end releases it) or open
+    // it again if not. The quarantine stays until then.
+    if (x.breaker && x.order.target.route)
+      half_open_breaker(self, x.order.target.route, st.settings.request_timeout)
+        .then([] {},
+              [self, name{x.order.target.name}](caf::error& err) {
+                self->state.log->warn("strategy 'isolate': '{}': probe "
+                                      "(half-open) failed: {}",
+                                      name, render(err));
+              });
     schedule_probe(self, id);
     return;
   }
@@ -172,6 +186,15 @@ void extend(isolate_actor* self, uint64_t id, const std::string& why) {
   st.log->warn("strategy 'isolate': '{}' {} after {} probations: it stays "
                "isolated until undo",
                x.order.target.name, why, 1 + x.extensions);
+  // The last probe left the breaker to itself: hold it open again.
+  if (x.breaker && x.order.target.route)
+    force_open_breaker(self, x.order.target.route, st.settings.request_timeout)
+      .then([] {},
+            [self, name{x.order.target.name}](caf::error& err) {
+              self->state.log->warn("strategy 'isolate': '{}': could not "
+                                    "force the breaker open again: {}",
+                                    name, render(err));
+            });
 }
 
 void probe(isolate_actor* self, uint64_t id) {
@@ -361,9 +384,7 @@ caf::error isolate_strategy_settings::validate() const {
 caf::expected<caf::actor>
 spawn_isolate_strategy(caf::actor_system& sys,
                        isolate_strategy_settings settings) {
-  if (auto err = settings.validate())
-    return err;
-  return sys.spawn(isolate_fun, std::move(settings));
+  return detail::spawn_checked(sys, isolate_fun, std::move(settings));
 }
 
 start_fn isolate_strategy_start(isolate_strategy_settings settings) {

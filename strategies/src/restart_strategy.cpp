@@ -171,9 +171,7 @@ caf::error restart_strategy_settings::validate() const {
 caf::expected<caf::actor>
 spawn_restart_strategy(caf::actor_system& sys,
                        restart_strategy_settings settings) {
-  if (auto err = settings.validate())
-    return err;
-  return sys.spawn(restart_fun, std::move(settings));
+  return detail::spawn_checked(sys, restart_fun, std::move(settings));
 }
 
 start_fn restart_strategy_start(restart_strategy_settings settings) {

@@ -344,9 +344,7 @@ caf::error scale_out_strategy_settings::validate() const {
 caf::expected<caf::actor>
 spawn_scale_out_strategy(caf::actor_system& sys,
                          scale_out_strategy_settings settings) {
-  if (auto err = settings.validate())
-    return err;
-  return sys.spawn(scale_out_fun, std::move(settings));
+  return detail::spawn_checked(sys, scale_out_fun, std::move(settings));
 }
 
 start_fn scale_out_strategy_start(scale_out_strategy_settings settings) {

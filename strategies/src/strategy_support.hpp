@@ -11,6 +11,8 @@
 
 #include <caf/abstract_actor.hpp>
 #include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/expected.hpp>
 #include <caf/actor_cast.hpp>
 #include <caf/error.hpp>
 #include <caf/local_actor.hpp>
@@ -156,6 +158,16 @@ inline caf::error check_positive(const std::string& name, const char* field,
     return invalid(name, std::string{field} + " must be positive, got "
                            + std::to_string(x.count()) + "ns");
   return caf::none;
+}
+
+/// Spawns the strategy actor `fun` with `settings` if they are valid, else
+/// returns the validation error (nothing spawned).
+template <class F, class Settings>
+caf::expected<caf::actor> spawn_checked(caf::actor_system& sys, F fun,
+                                        Settings settings) {
+  if (auto err = settings.validate())
+    return err;
+  return sys.spawn(fun, std::move(settings));
 }
 
 } // namespace remedy::detail

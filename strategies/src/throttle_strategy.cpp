@@ -261,9 +261,7 @@ caf::error throttle_strategy_settings::validate() const {
 caf::expected<caf::actor>
 spawn_throttle_strategy(caf::actor_system& sys,
                         throttle_strategy_settings settings) {
-  if (auto err = settings.validate())
-    return err;
-  return sys.spawn(throttle_fun, std::move(settings));
+  return detail::spawn_checked(sys, throttle_fun, std::move(settings));
 }
 
 start_fn throttle_strategy_start(throttle_strategy_settings settings) {

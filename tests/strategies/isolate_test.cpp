@@ -117,8 +117,8 @@ TEST_CASE_METHOD(isolate_fixture,
   auto done = execute(s, order(1, fault_class::slow, target(r)));
   REQUIRE(done);
   SECTION("the fault clears during an extension: released at its end") {
-    advance(10s); // first probation over: still faulty, extended
-    CHECK(breaker(r) == breaker_state::forced_open);
+    advance(10s); // first probation over: still faulty, extended, probed
+    CHECK(breaker(r) == breaker_state::half_open);
     fault_of(view, "api", fault_class::slow, 9, false);
     advance(10s - 1ms);
     CHECK(health(view, "api").state == health_state::quarantined);

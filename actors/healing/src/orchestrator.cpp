@@ -99,6 +99,8 @@ struct episode {
   size_t offers_pending = 0;
   /// The fault cleared while its strategy was acting.
   bool cleared = false;
+  /// Nothing had been tried on the fault when this strategy was chosen.
+  bool first_choice = true;
   /// The end of the verification window (step::verifying).
   caf::actor_clock::time_point verify_until;
   std::optional<healing_action> action;
@@ -109,6 +111,8 @@ struct recent_heal {
   fault_class cls;
   std::string strategy;
   caf::timespan cleared_at;
+  /// It was the first strategy tried on its fault.
+  bool first;
 };
 
 class orchestrator_impl : public caf::event_based_actor {
@@ -504,7 +508,7 @@ private:
           emit(kind::relapsed, &rel, f,
                "came back " + format_ms(f.first_seen - i->cleared_at)
                  + " after '" + i->strategy + "' healed it");
-          learner_.record_relapse(f.cls, i->strategy);
+          learner_.record_relapse(f.cls, i->strategy, i->first);
           learned();
           ep.tried.insert(i->strategy);
           i = xs.erase(i);
@@ -591,6 +595,7 @@ private:
       return;
     }
     ep.strategy = ep.rungs[*pick].strategy;
+    ep.first_choice = ep.tried.empty();
     emit(kind::decided, &ep, ep.what,
          ep.rungs[*pick].drastic ? "drastic, by escalation" : "");
     if (settings_.dry_run) {
@@ -635,14 +640,15 @@ private:
   void not_acted(episode& ep, const caf::error& err) {
     unjournal(ep.healing);
     auto f = ep.what;
-    if (err.category() == error_category) {
+    if (err.category() == error_category
+        && !is(err, errc::unhandled_exception)) {
       // The strategy answered: it did not act.
       emit(kind::failed, &ep, f, render(err));
-      learner_.record_failure(f.cls, ep.strategy);
+      learner_.record_failure(f.cls, ep.strategy, ep.first_choice);
       learned();
     } else {
-      // No answer (it died, or took longer than strategy_timeout): what it
-      // did is unknown, so nothing is learned.
+      // No answer (it crashed, died, or took longer than strategy_timeout):
+      // what it did is unknown, so nothing is learned.
       emit(kind::abandoned, &ep, f,
            "'" + ep.strategy + "' gave no answer: " + render(err));
     }
@@ -693,9 +699,10 @@ private:
          "fault cleared " + format_ms(cleared - ep.action->at)
            + " after the action",
          ttr);
-    learner_.record_success(f.cls, ep.strategy, ttr);
+    learner_.record_success(f.cls, ep.strategy, ttr, ep.first_choice);
     learned();
-    recent_[f.target].push_back(recent_heal{f.cls, ep.strategy, cleared});
+    recent_[f.target].push_back(
+      recent_heal{f.cls, ep.strategy, cleared, ep.first_choice});
     end(f.target);
   }
 
@@ -707,7 +714,7 @@ private:
       emit(kind::failed, &ep, ep.what,
            "fault still active " + format_ms(settings_.verify_window)
              + " after the action");
-      learner_.record_failure(ep.what.cls, ep.strategy);
+      learner_.record_failure(ep.what.cls, ep.strategy, ep.first_choice);
       learned();
       next_rung(ep);
       return;

@@ -56,9 +56,21 @@ strategy_learner::choose(fault_class cls, const std::vector<ladder_rung>& ladder
         continue;
       auto p = static_cast<double>(pos);
       auto rec = record(cls, r.strategy);
-      auto a = 1.0 + prior_weight_ * (n - p) / n + static_cast<double>(rec.held());
-      auto b = 1.0 + prior_weight_ * p / n
-               + static_cast<double>(rec.failures + rec.relapses);
+      // First tries and later tries are separate evidence (see the header).
+      uint64_t wins = 0;
+      uint64_t losses = 0;
+      if (tried.empty()) {
+        wins = rec.first_successes - std::min(rec.first_successes,
+                                              rec.first_relapses);
+        losses = rec.first_failures + rec.first_relapses;
+      } else {
+        auto s = rec.successes - rec.first_successes;
+        auto rl = rec.relapses - rec.first_relapses;
+        wins = s - std::min(s, rl);
+        losses = (rec.failures - rec.first_failures) + rl;
+      }
+      auto a = 1.0 + prior_weight_ * (n - p) / n + static_cast<double>(wins);
+      auto b = 1.0 + prior_weight_ * p / n + static_cast<double>(losses);
       auto x = draw(a, b);
       if (x > best_draw) {
         best_draw = x;
@@ -100,21 +112,28 @@ strategy_record strategy_learner::record(fault_class cls,
 
 void strategy_learner::record_success(fault_class cls,
                                       const std::string& strategy,
-                                      caf::timespan recover) {
+                                      caf::timespan recover, bool first) {
   auto& r = row(cls, strategy);
   ++r.successes;
+  r.first_successes += first ? 1 : 0;
   r.recover_ms_sum
     += std::chrono::duration<double, std::milli>(recover).count();
 }
 
 void strategy_learner::record_failure(fault_class cls,
-                                      const std::string& strategy) {
-  ++row(cls, strategy).failures;
+                                      const std::string& strategy,
+                                      bool first) {
+  auto& r = row(cls, strategy);
+  ++r.failures;
+  r.first_failures += first ? 1 : 0;
 }
 
 void strategy_learner::record_relapse(fault_class cls,
-                                      const std::string& strategy) {
-  ++row(cls, strategy).relapses;
+                                      const std::string& strategy,
+                                      bool first) {
+  auto& r = row(cls, strategy);
+  ++r.relapses;
+  r.first_relapses += first ? 1 : 0;
 }
 
 std::vector<strategy_record> strategy_learner::table() const {
@@ -141,6 +160,9 @@ std::string to_json(const std::vector<strategy_record>& rows) {
     o["failures"] = r.failures;
     o["relapses"] = r.relapses;
     o["recover_ms_sum"] = r.recover_ms_sum;
+    o["first_successes"] = r.first_successes;
+    o["first_failures"] = r.first_failures;
+    o["first_relapses"] = r.first_relapses;
     xs.push_back(std::move(o));
   }
   boost::json::object root;
@@ -222,6 +244,15 @@ table_from_json(const std::string& text) {
       return err;
     if (auto err = get_count(o, "recover_ms_sum", where, r.recover_ms_sum))
       return err;
+    if (auto err = get_count(o, "first_successes", where, r.first_successes))
+      return err;
+    if (auto err = get_count(o, "first_failures", where, r.first_failures))
+      return err;
+    if (auto err = get_count(o, "first_relapses", where, r.first_relapses))
+      return err;
+    if (r.first_successes > r.successes || r.first_failures > r.failures
+        || r.first_relapses > r.relapses)
+      return json_error(where, "a first_ count exceeds its total");
     rows.push_back(std::move(r));
   }
   return rows;

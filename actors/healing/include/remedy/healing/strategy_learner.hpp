@@ -34,8 +34,12 @@ struct ladder_rung {
 /// set by the rung's position, Beta(1 + w (n - i) / n, 1 + w i / n) for
 /// rung i of n with weight w, so the ladder's order decides while nothing
 /// is known, and then adds the rung's held successes and its failures
-/// (relapses count as failures). Drastic rungs are never drawn: one is
-/// chosen, in ladder order, only when no non-drastic rung is left
+/// (relapses count as failures). A first choice (nothing tried yet) counts
+/// only the outcomes of first tries; a choice after a failure counts only
+/// the outcomes of later tries: a rung reached by escalation meets only
+/// the faults the rungs before it could not cure, and mixing those in
+/// would overrate it for fresh faults. Drastic rungs are never drawn: one
+/// is chosen, in ladder order, only when no non-drastic rung is left
 /// (escalation). With `healing_policy::first_applicable` the first untried
 /// applicable rung is chosen.
 class strategy_learner {
@@ -49,16 +53,19 @@ public:
                                healing_policy policy = healing_policy::learned);
 
   /// A healing by `strategy` of a `cls` fault was verified, `recover`
-  /// after the fault's raise.
+  /// after the fault's raise; `first`: it was the first strategy tried on
+  /// the fault.
   void record_success(fault_class cls, const std::string& strategy,
-                      caf::timespan recover);
+                      caf::timespan recover, bool first = true);
 
   /// A healing by `strategy` failed (did not clear the fault, or could not
   /// act).
-  void record_failure(fault_class cls, const std::string& strategy);
+  void record_failure(fault_class cls, const std::string& strategy,
+                      bool first = true);
 
   /// A verified healing by `strategy` relapsed.
-  void record_relapse(fault_class cls, const std::string& strategy);
+  void record_relapse(fault_class cls, const std::string& strategy,
+                      bool first = true);
 
   /// The table: one row per (class, strategy) seen, sorted.
   std::vector<strategy_record> table() const;

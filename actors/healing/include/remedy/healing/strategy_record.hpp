@@ -23,6 +23,14 @@ struct strategy_record {
   uint64_t relapses = 0;
   /// Sum of the times to recover (raise to clear) of the successes, in ms.
   double recover_ms_sum = 0.0;
+  /// The same counts for the healings in which this strategy was the first
+  /// tried on its fault: the learner's evidence for a first choice. A rung
+  /// reached by escalation meets only the faults the rungs before it did
+  /// not cure, so its outcomes there say little about a fresh fault; the
+  /// learner keeps them apart (for choices after a failure).
+  uint64_t first_successes = 0;
+  uint64_t first_failures = 0;
+  uint64_t first_relapses = 0;
 
   /// Successes that held.
   uint64_t held() const {
@@ -38,7 +46,8 @@ struct strategy_record {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, strategy_record& x) {
   return f(caf::meta::type_name("remedy.strategy_record"), x.cls, x.strategy,
-           x.successes, x.failures, x.relapses, x.recover_ms_sum);
+           x.successes, x.failures, x.relapses, x.recover_ms_sum,
+           x.first_successes, x.first_failures, x.first_relapses);
 }
 
 } // namespace remedy
