@@ -447,8 +447,23 @@ private:
     arm();
   }
 
-  /// Starts what waits and may start now, oldest first.
+  /// Starts what waits and may start now, oldest first. A start can end
+  /// at once (nothing left to try) and call this again: that call only
+  /// asks the running one for another round.
   void pump() {
+    if (pumping_) {
+      pump_again_ = true;
+      return;
+    }
+    pumping_ = true;
+    do {
+      pump_again_ = false;
+      pump_round();
+    } while (pump_again_);
+    pumping_ = false;
+  }
+
+  void pump_round() {
     std::deque<std::string> still;
     std::optional<time_point> next_cooldown;
     while (!queue_.empty()) {
@@ -484,6 +499,10 @@ private:
       }
       still.push_back(std::move(target));
     }
+    // Targets queued by a start during this round come after the ones
+    // still waiting from before it.
+    for (auto& x : queue_)
+      still.push_back(std::move(x));
     queue_ = std::move(still);
     if (next_cooldown)
       schedule_retry(*next_cooldown);
@@ -721,7 +740,9 @@ private:
     }
   }
 
-  void end(const std::string& target) {
+  // By value: callers pass the episode's own target name, which the erase
+  // below frees.
+  void end(std::string target) {
     auto i = episodes_.find(target);
     if (i == episodes_.end())
       return;
@@ -751,6 +772,9 @@ private:
   std::optional<time_point> retry_at_;
   /// When the pending tick fires, if one is pending.
   std::optional<time_point> tick_at_;
+  /// pump() is running / was called again while running.
+  bool pumping_ = false;
+  bool pump_again_ = false;
 };
 
 caf::error check(const healing_settings& settings,

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <tuple>
+#include <utility>
 
 #include <boost/json.hpp>
 
@@ -150,19 +151,30 @@ void strategy_learner::load(const std::vector<strategy_record>& rows) {
 
 // -- JSON -----------------------------------------------------------------------
 
+namespace {
+
+/// The counters of a row, by their JSON keys (in the order they are written
+/// and checked).
+constexpr std::pair<const char*, uint64_t strategy_record::*> count_fields[] = {
+  {"successes", &strategy_record::successes},
+  {"failures", &strategy_record::failures},
+  {"relapses", &strategy_record::relapses},
+  {"first_successes", &strategy_record::first_successes},
+  {"first_failures", &strategy_record::first_failures},
+  {"first_relapses", &strategy_record::first_relapses},
+};
+
+} // namespace
+
 std::string to_json(const std::vector<strategy_record>& rows) {
   boost::json::array xs;
   for (auto& r : rows) {
     boost::json::object o;
     o["class"] = to_string(r.cls);
     o["strategy"] = r.strategy;
-    o["successes"] = r.successes;
-    o["failures"] = r.failures;
-    o["relapses"] = r.relapses;
+    for (auto& [key, field] : count_fields)
+      o[key] = r.*field;
     o["recover_ms_sum"] = r.recover_ms_sum;
-    o["first_successes"] = r.first_successes;
-    o["first_failures"] = r.first_failures;
-    o["first_relapses"] = r.first_relapses;
     xs.push_back(std::move(o));
   }
   boost::json::object root;
@@ -236,19 +248,10 @@ table_from_json(const std::string& text) {
     if (name == nullptr || !name->is_string() || name->get_string().empty())
       return json_error(where, "'strategy' must be a non-empty string");
     r.strategy = std::string{name->get_string()};
-    if (auto err = get_count(o, "successes", where, r.successes))
-      return err;
-    if (auto err = get_count(o, "failures", where, r.failures))
-      return err;
-    if (auto err = get_count(o, "relapses", where, r.relapses))
-      return err;
+    for (auto& [key, field] : count_fields)
+      if (auto err = get_count(o, key, where, r.*field))
+        return err;
     if (auto err = get_count(o, "recover_ms_sum", where, r.recover_ms_sum))
-      return err;
-    if (auto err = get_count(o, "first_successes", where, r.first_successes))
-      return err;
-    if (auto err = get_count(o, "first_failures", where, r.first_failures))
-      return err;
-    if (auto err = get_count(o, "first_relapses", where, r.first_relapses))
       return err;
     if (r.first_successes > r.successes || r.first_failures > r.failures
         || r.first_relapses > r.relapses)
