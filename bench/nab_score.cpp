@@ -1,0 +1,159 @@
+// nab_score: Remedy's anomaly detector judged on the Numenta Anomaly
+// Benchmark's series with NAB's scoring rules (remedy/eval/nab_scorer.hpp).
+//
+// Replays every series of a NAB data directory (the files its windows JSON
+// names) through a fresh `anomaly_detector` with the recommended settings
+// (`default_detectors().anomaly`), in virtual time (each row's timestamp is
+// the sample's time), takes the rows where it raised as NAB detections, and
+// prints NAB's normalised score under each profile (standard,
+// reward_low_FP_rate, reward_low_FN_rate) and the window-level precision,
+// recall and F1. No actor system runs: the detector is a value.
+//
+//   bench_nab_score --dir=DIR [--windows=FILE] [--profiles=FILE] [--per-file]
+//   bench_nab_score --csv=FILE --windows=FILE [--name=KEY] [--profiles=FILE]
+//
+// --dir defaults to $REMEDY_NAB_DIR, else ../shared/data/nab-tune from the
+// current directory. --windows defaults to DIR/combined_windows.json;
+// --profiles to DIR/profiles.json if it exists, else NAB's three profiles.
+// With --csv the windows file's entry for the CSV is the key --name, else
+// the one key ending in the CSV's file name, else the only key.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "common.hpp"
+
+#include "remedy/detection/detector_set.hpp"
+#include "remedy/eval/nab_run.hpp"
+
+namespace {
+
+constexpr const char* usage
+  = "[--dir=DIR] [--csv=FILE --windows=FILE [--name=KEY]] [--profiles=FILE]"
+    " [--per-file] [--z=Z] [--raise-after=N]\n"
+    "  --dir=DIR        a NAB data directory (default $REMEDY_NAB_DIR or\n"
+    "                   ../shared/data/nab-tune); windows from\n"
+    "                   DIR/combined_windows.json unless --windows\n"
+    "  --csv=FILE       score one series instead (needs --windows)\n"
+    "  --windows=FILE   NAB windows JSON (combined_windows.json format)\n"
+    "  --name=KEY       the CSV's key in the windows file\n"
+    "  --profiles=FILE  NAB profiles JSON (default DIR/profiles.json or\n"
+    "                   NAB's standard three)\n"
+    "  --per-file       also print one line per series\n"
+    "  --z=Z, --raise-after=N  override the recommended z_threshold and\n"
+    "                   raise_after (for trying settings; the table says so)";
+
+bool exists(const std::string& path) {
+  std::ifstream in(path);
+  return static_cast<bool>(in);
+}
+
+std::string basename(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto opts = bench::parse(argc, argv, usage);
+  namespace nab = remedy::nab;
+  try {
+    std::string dir = opts.get("dir", "");
+    if (dir.empty()) {
+      const char* env = std::getenv("REMEDY_NAB_DIR");
+      dir = env ? env : "../shared/data/nab-tune";
+    }
+    auto csv = opts.get("csv", "");
+    auto windows_path = opts.get("windows", "");
+    auto profiles_path = opts.get("profiles", "");
+    std::vector<nab::labelled_series> corpus;
+    if (!csv.empty()) {
+      if (windows_path.empty())
+        bench::fail("--csv needs --windows");
+      auto all = nab::read_windows(windows_path);
+      auto key = opts.get("name", "");
+      if (key.empty()) {
+        auto file = basename(csv);
+        for (const auto& kv : all)
+          if (kv.first == file
+              || (kv.first.size() > file.size()
+                  && kv.first.compare(kv.first.size() - file.size() - 1,
+                                      std::string::npos, "/" + file)
+                       == 0))
+            key = kv.first;
+        if (key.empty() && all.size() == 1)
+          key = all.begin()->first;
+      }
+      auto it = all.find(key);
+      if (it == all.end())
+        bench::fail("no entry for " + csv + " in " + windows_path
+                    + " (give its key with --name)");
+      nab::labelled_series x;
+      x.data = nab::read_series(csv, key);
+      x.windows = nab::to_spans(x.data, it->second);
+      corpus.push_back(std::move(x));
+    } else {
+      if (windows_path.empty())
+        windows_path = dir + "/combined_windows.json";
+      corpus = nab::read_corpus(dir, windows_path);
+      if (profiles_path.empty() && exists(dir + "/profiles.json"))
+        profiles_path = dir + "/profiles.json";
+    }
+    auto profiles = profiles_path.empty() ? nab::standard_profiles()
+                                          : nab::read_profiles(profiles_path);
+    auto settings = remedy::default_detectors().anomaly;
+    bool overridden = false;
+    if (opts.has("z")) {
+      settings.z_threshold = std::stod(opts.get("z", ""));
+      overridden = true;
+    }
+    if (opts.has("raise-after")) {
+      settings.raise_after = static_cast<uint32_t>(
+        std::stoul(opts.get("raise-after", "")));
+      overridden = true;
+    }
+    std::printf("# nab_score: anomaly_detector (%s settings: %s, alpha "
+                "%.3g, warm_up %u, z >= %.2f for %u samples, side %s, "
+                "min_relative_change %.2f, learn_clip %.1f)\n",
+                overridden ? "MODIFIED recommended" : "recommended",
+                remedy::to_string(settings.method), settings.ewma.alpha,
+                static_cast<unsigned>(settings.ewma.warm_up),
+                settings.z_threshold,
+                static_cast<unsigned>(settings.raise_after),
+                settings.side == remedy::anomaly_side::above   ? "above"
+                : settings.side == remedy::anomaly_side::below ? "below"
+                                                               : "both",
+                settings.min_relative_change, settings.learn_clip);
+    std::printf("# data: %s, windows: %s, profiles: %s\n\n",
+                csv.empty() ? dir.c_str() : csv.c_str(),
+                windows_path.c_str(),
+                profiles_path.empty() ? "(NAB's three)"
+                                      : profiles_path.c_str());
+    std::vector<std::vector<bool>> detections;
+    for (const auto& file : corpus)
+      detections.push_back(nab::replay_anomaly_detector(file.data, settings));
+    if (opts.has("per-file")) {
+      std::printf("| series | rows | windows | detected | false positives | "
+                  "raw standard |\n|---|---|---|---|---|---|\n");
+      for (size_t k = 0; k < corpus.size(); ++k) {
+        auto c = nab::count_windows(detections[k], corpus[k].windows);
+        auto s = nab::score_detections(detections[k], corpus[k].windows,
+                                       profiles.front().costs);
+        std::printf("| %s | %zu | %zu | %zu | %zu | %.3f |\n",
+                    corpus[k].data.name.c_str(),
+                    corpus[k].data.times.size(), corpus[k].windows.size(),
+                    c.detected, c.false_positives, s.score);
+      }
+      std::printf("\n");
+    }
+    auto result = nab::score_corpus(corpus, detections, profiles);
+    std::printf("%s", nab::markdown(result).c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "nab_score: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,59 @@
+#pragma once
+
+// Replaying NAB series through Remedy's detectors and scoring a corpus with
+// NAB's rules (remedy/eval/nab_scorer.hpp).
+
+#include <string>
+#include <vector>
+
+#include "remedy/detection/anomaly_detector.hpp"
+#include "remedy/eval/nab_data.hpp"
+#include "remedy/eval/nab_scorer.hpp"
+
+namespace remedy::nab {
+
+/// Feeds every row of `s` to a fresh `anomaly_detector` made from
+/// `settings` (its `metrics` replaced by {"value"}), as a sample of target
+/// `s.name`, metric "value", at the row's timestamp (virtual time: the
+/// detector is a value, no clock runs). Returns one flag per row: true
+/// where the detector raised. Throws std::invalid_argument if the settings
+/// do not validate.
+std::vector<bool> replay_anomaly_detector(const series& s,
+                                          anomaly_detector_settings settings);
+
+/// One profile's corpus score.
+struct profile_score {
+  profile p;
+  /// Sum of the files' raw scores (NAB's `Score` column total).
+  double raw = 0.0;
+  /// 100 * (raw - null) / (perfect - null).
+  double normalized = 0.0;
+  /// NAB's row counts, summed.
+  size_t tp = 0, tn = 0, fp = 0, fn = 0;
+};
+
+/// A corpus's scores for binary detections.
+struct corpus_score {
+  size_t files = 0;
+  size_t rows = 0;
+  size_t windows = 0;
+  size_t scorable_windows = 0;
+  /// Detections in scored rows (past the probationary periods).
+  size_t detections = 0;
+  std::vector<profile_score> profiles;
+  window_counts counts;
+};
+
+/// Scores `detections[k]` (one flag per row of `corpus[k]`) under every
+/// profile. Throws std::invalid_argument if the sizes differ.
+corpus_score score_corpus(const std::vector<labelled_series>& corpus,
+                          const std::vector<std::vector<bool>>& detections,
+                          const std::vector<profile>& profiles,
+                          nab::probation probation = {});
+
+/// The markdown table of `x`: one row per profile (normalised score, raw
+/// score, NAB's row counts), then the window-level counts, precision,
+/// recall and F1.
+std::string markdown(const corpus_score& x);
+
+} // namespace remedy::nab
