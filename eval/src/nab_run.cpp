@@ -35,6 +35,106 @@ std::vector<bool> replay_anomaly_detector(const series& s,
   return out;
 }
 
+scored_replay replay_adaptive_detector(const series& s,
+                                       adaptive_detector_settings settings) {
+  settings.metrics = {"value"};
+  auto made = adaptive_detector::make(settings);
+  if (!made)
+    throw std::invalid_argument("adaptive detector settings: "
+                                + render(made.error()));
+  auto& d = static_cast<adaptive_detector&>(**made);
+  scored_replay out;
+  out.raised.assign(s.times.size(), false);
+  out.scores.assign(s.times.size(), 0.0);
+  detections found;
+  for (size_t i = 0; i < s.times.size(); ++i) {
+    sample x;
+    x.target = s.name;
+    x.metric = "value";
+    x.value = s.values[i];
+    x.at = std::chrono::duration_cast<caf::timespan>(
+      std::chrono::microseconds{s.times[i]});
+    found.clear();
+    d.feed(x, found);
+    out.scores[i] = d.last_score();
+    for (const auto& det : found)
+      if (det.active)
+        out.raised[i] = true;
+  }
+  return out;
+}
+
+swept_score sweep_corpus(const std::vector<labelled_series>& corpus,
+                         const std::vector<std::vector<double>>& scores,
+                         const std::vector<profile>& profiles,
+                         nab::probation probation) {
+  if (corpus.size() != scores.size())
+    throw std::invalid_argument("sweep_corpus: "
+                                + std::to_string(scores.size())
+                                + " score lists for "
+                                + std::to_string(corpus.size()) + " files");
+  swept_score out;
+  out.files = corpus.size();
+  for (size_t k = 0; k < corpus.size(); ++k) {
+    auto rows = corpus[k].data.times.size();
+    if (scores[k].size() != rows)
+      throw std::invalid_argument(corpus[k].data.name + ": "
+                                  + std::to_string(scores[k].size())
+                                  + " scores for " + std::to_string(rows)
+                                  + " rows");
+    out.windows += corpus[k].windows.size();
+    out.scorable_windows += scorable_windows(rows, corpus[k].windows,
+                                             probation);
+  }
+  for (const auto& p : profiles) {
+    std::vector<std::vector<scored_row>> rows;
+    rows.reserve(corpus.size());
+    std::vector<sweep_input> inputs;
+    for (size_t k = 0; k < corpus.size(); ++k)
+      rows.push_back(sweep_rows(corpus[k].data.times.size(),
+                                corpus[k].windows, p.costs, probation));
+    for (size_t k = 0; k < corpus.size(); ++k)
+      inputs.push_back({&scores[k], &rows[k]});
+    swept_profile sp;
+    sp.p = p;
+    sp.best = best_threshold(scores_by_threshold(inputs, p.costs.fn));
+    sp.normalized = normalized_score(sp.best.score, out.windows,
+                                     out.scorable_windows, p.costs);
+    for (size_t k = 0; k < corpus.size(); ++k) {
+      std::vector<bool> det(scores[k].size());
+      for (size_t i = 0; i < det.size(); ++i)
+        det[i] = scores[k][i] >= sp.best.threshold;
+      sp.counts += count_windows(det, corpus[k].windows, probation);
+    }
+    out.profiles.push_back(std::move(sp));
+  }
+  return out;
+}
+
+std::string markdown(const swept_score& x) {
+  std::string out;
+  char buf[512];
+  std::snprintf(buf, sizeof(buf),
+                "%zu files, %zu windows (%zu scorable), best threshold per "
+                "profile (NAB's sweeper)\n\n",
+                x.files, x.windows, x.scorable_windows);
+  out += buf;
+  out += "| profile | threshold | NAB score | raw score | detections | "
+         "detected | false positives | precision | recall | F1 |\n";
+  out += "|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& sp : x.profiles) {
+    std::snprintf(buf, sizeof(buf),
+                  "| %s | %.4f | %.1f | %.2f | %zu | %zu | %zu | %.3f | %.3f "
+                  "| %.3f |\n",
+                  sp.p.name.c_str(), sp.best.threshold, sp.normalized,
+                  sp.best.score, sp.best.tp + sp.best.fp, sp.counts.detected,
+                  sp.counts.false_positives, sp.counts.precision(),
+                  sp.counts.recall(), sp.counts.f1());
+    out += buf;
+  }
+  return out;
+}
+
 corpus_score score_corpus(const std::vector<labelled_series>& corpus,
                           const std::vector<std::vector<bool>>& detections,
                           const std::vector<profile>& profiles,

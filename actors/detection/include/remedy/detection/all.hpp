@@ -3,6 +3,7 @@
 // Everything in Remedy's detection part.
 
 #include "remedy/supervision/all.hpp"
+#include "remedy/detection/adaptive_detector.hpp"
 #include "remedy/detection/anomaly_detector.hpp"
 #include "remedy/detection/atoms.hpp"
 #include "remedy/detection/crash_loop_detector.hpp"
