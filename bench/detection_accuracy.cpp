@@ -18,7 +18,8 @@
 // first sample at or past the limit.
 //
 // Cost (real actor system): one detector actor (spawn_detector) with the
-// default anomaly detector, then with the default threshold detector, is
+// default anomaly detector, then with the adaptive detector (its defaults),
+// then with the default threshold detector, is
 // sent S healthy samples (8 targets) directly from a scoped actor, in
 // batches of 10000 each closed by a detector_stats_atom request (which
 // bounds the mailbox; the last answer ends the measurement), against a raw
@@ -75,6 +76,7 @@
 
 #include "common.hpp"
 #include "remedy/eval/detection_evaluator.hpp"
+#include "remedy/detection/adaptive_detector.hpp"
 #include "remedy/detection/detector_actor.hpp"
 #include "remedy/detection/detector_set.hpp"
 #include "remedy/eval/fault_trace.hpp"
@@ -344,6 +346,17 @@ void run_cost(const bench::options& opts, const budget& b) {
                        bench::fail(remedy::render(d.error()));
                      return std::move(*d);
                    }});
+  sides.push_back(
+    {"adaptive", healthy_samples(n, "latency_ms", 20.0, 0.2), [&] {
+       // The NAB-tuned defaults (daily season on), on the same samples as
+       // the anomaly detector.
+       remedy::adaptive_detector_settings as;
+       as.metrics = {"latency_ms"};
+       auto d = remedy::adaptive_detector::make(as);
+       if (!d)
+         bench::fail(remedy::render(d.error()));
+       return std::move(*d);
+     }});
   sides.push_back(
     {"threshold", healthy_samples(n, "oldest_ms", 20.0, 0.2), [&] {
        auto d = remedy::threshold_detector::make(settings.threshold);

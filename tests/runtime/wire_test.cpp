@@ -663,12 +663,18 @@ TEST_CASE_METHOD(wire_fixture, "detection signals, faults and health "
   st.ignored_invalid = 2;
   st.ignored_backwards = 3;
   st.ignored_unknown = 4;
+  st.duplicate_timestamps = 8;
+  st.gaps = 9;
+  st.bad_input_warnings = 10;
   st.raised = 5;
   st.cleared = 6;
   st.active = 7;
   auto st2 = message_roundtrip(st);
   CHECK(st2.detector == "trend");
   CHECK(st2.ignored() == 9);
+  CHECK(st2.duplicate_timestamps == 8);
+  CHECK(st2.gaps == 9);
+  CHECK(st2.bad_input_warnings == 10);
   CHECK(st2.active == 7);
   fault f;
   f.id = 3;

@@ -30,6 +30,72 @@ constexpr double max_z = 1e6;
 
 } // namespace
 
+const char* to_string(metric_kind x) {
+  switch (x) {
+    case metric_kind::latency:
+      return "latency";
+    case metric_kind::rate:
+      return "rate";
+    case metric_kind::utilisation:
+      return "utilisation";
+    case metric_kind::count:
+      return "count";
+    case metric_kind::gauge:
+      return "gauge";
+  }
+  return "<invalid metric_kind>";
+}
+
+adaptive_detector_settings
+adaptive_detector_settings::for_kind(metric_kind kind,
+                                     caf::timespan sample_interval,
+                                     std::vector<std::string> metrics) {
+  adaptive_detector_settings x;
+  x.metrics = std::move(metrics);
+  // The defaults were tuned for samples every 5 minutes: keep their count
+  // of intervals.
+  constexpr caf::timespan reference = std::chrono::minutes{5};
+  // Capped at a day, so that 2016 of them cannot overflow a timespan.
+  auto interval = std::clamp(sample_interval, caf::timespan{0},
+                             caf::timespan{std::chrono::hours{24}});
+  auto scale = [&](caf::timespan d) {
+    auto intervals = d.count() / reference.count();
+    return caf::timespan{interval.count() * intervals};
+  };
+  x.half_life = scale(x.half_life);
+  x.spread_half_life = scale(x.spread_half_life);
+  x.warm_up = scale(x.warm_up);
+  x.accept_after = scale(x.accept_after);
+  x.raise_after = scale(x.raise_after);
+  x.clear_after = scale(x.clear_after);
+  if (interval < std::chrono::minutes{1} || interval > std::chrono::hours{1})
+    x.season = caf::timespan{0};
+  switch (kind) {
+    case metric_kind::latency:
+      x.name = "adaptive.latency";
+      x.side = anomaly_side::above;
+      x.relative_floor = 0.05;
+      break;
+    case metric_kind::rate:
+      x.name = "adaptive.rate";
+      x.side = anomaly_side::both;
+      break;
+    case metric_kind::utilisation:
+      x.name = "adaptive.utilisation";
+      x.side = anomaly_side::above;
+      break;
+    case metric_kind::count:
+      x.name = "adaptive.count";
+      x.side = anomaly_side::above;
+      x.min_deviation = 0.5;
+      break;
+    case metric_kind::gauge:
+      x.name = "adaptive.gauge";
+      break;
+  }
+  return x;
+}
+
 caf::error adaptive_detector_settings::validate() const {
   if (name.empty())
     return detail::empty_name("adaptive detector");
@@ -148,14 +214,14 @@ void adaptive_detector::on_sample(const sample& x, detections& out) {
   if (dt == 0.0) {
     // Learned as if a typical interval had passed (NAB's data has rows
     // with equal timestamps; they are samples, not repeats).
-    ++duplicates_;
+    ++stats_.duplicate_timestamps;
     dt = s.typical_dt;
   } else if (s.typical_dt > 0.0 && settings_.gap_intervals > 0.0
              && dt > settings_.gap_intervals * s.typical_dt) {
     // A gap: the level restarts at this sample (the spreads and the
     // season, the series' scale and shape, decay by the time elapsed) and
     // the model warms up again; a raise does not survive it.
-    ++gaps_;
+    ++stats_.gaps;
     s.level = value - (seasonal && s.season_seen[bin] ? s.season[bin] : 0.0);
     s.warm_from = x.at;
     s.warm_samples = 0;

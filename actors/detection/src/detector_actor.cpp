@@ -27,9 +27,6 @@ namespace {
 
 using time_point = caf::actor_clock::time_point;
 
-/// Ignored inputs are logged at most this often per detector.
-constexpr auto ignored_log_interval = std::chrono::seconds(10);
-
 class detector_impl : public caf::event_based_actor {
 public:
   detector_impl(caf::actor_config& cfg, std::unique_ptr<detector> core)
@@ -79,7 +76,15 @@ public:
         flush();
         schedule_tick();
       },
-      [this](detector_stats_atom) { return core_->stats(); },
+      [this](detector_log_atom) {
+        log_pending_ = false;
+        log_bad_input();
+      },
+      [this](detector_stats_atom) {
+        auto result = core_->stats();
+        result.bad_input_warnings = warnings_;
+        return result;
+      },
     };
   }
 
@@ -101,26 +106,50 @@ private:
       publish(this, t, caf::make_message(std::move(x)));
     }
     out_.clear();
-    auto ignored = core_->stats().ignored();
-    if (ignored == logged_ignored_)
+    log_bad_input();
+  }
+
+  /// Ignored and suspect inputs the core counted so far.
+  uint64_t bad_input() const {
+    auto& s = core_->stats();
+    return s.ignored() + s.duplicate_timestamps;
+  }
+
+  /// Warns about bad input that arrived since the last warning, at most once
+  /// per `bad_input_log_interval`; within it, schedules one check for its
+  /// end (so a burst that stops is still reported).
+  void log_bad_input() {
+    auto bad = bad_input();
+    if (bad == logged_bad_)
       return;
     auto now = clock().now();
-    if (last_ignored_log_ && now - *last_ignored_log_ < ignored_log_interval)
+    if (last_bad_log_ && now - *last_bad_log_ < bad_input_log_interval) {
+      if (!log_pending_) {
+        log_pending_ = true;
+        delayed_send(this, bad_input_log_interval - (now - *last_bad_log_),
+                     detector_log_atom::value);
+      }
       return;
+    }
     auto& s = core_->stats();
-    log_->warn("detector '{}': {} inputs ignored so far ({} NaN or infinite, "
-               "{} with time going backwards, {} for unknown targets)",
-               core_->name(), ignored, s.ignored_invalid, s.ignored_backwards,
-               s.ignored_unknown);
-    logged_ignored_ = ignored;
-    last_ignored_log_ = now;
+    log_->warn("detector '{}': {} bad inputs since the last warning ({} "
+               "ignored so far: {} NaN or infinite, {} with time going "
+               "backwards, {} for unknown targets; {} duplicate timestamps)",
+               core_->name(), bad - logged_bad_, s.ignored(),
+               s.ignored_invalid, s.ignored_backwards, s.ignored_unknown,
+               s.duplicate_timestamps);
+    ++warnings_;
+    logged_bad_ = bad;
+    last_bad_log_ = now;
   }
 
   std::unique_ptr<detector> core_;
   detections out_;
   std::set<caf::actor_addr> watched_;
-  uint64_t logged_ignored_ = 0;
-  std::optional<time_point> last_ignored_log_;
+  uint64_t logged_bad_ = 0;
+  uint64_t warnings_ = 0;
+  bool log_pending_ = false;
+  std::optional<time_point> last_bad_log_;
   std::shared_ptr<spdlog::logger> log_;
 };
 

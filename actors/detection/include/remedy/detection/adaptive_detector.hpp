@@ -16,12 +16,33 @@
 
 namespace remedy {
 
+/// What a metric measures, for `adaptive_detector_settings::for_kind`.
+enum class metric_kind : uint8_t {
+  /// A duration (call latency, age of the oldest call): only a rise is a
+  /// fault, and small relative moves are noise.
+  latency,
+  /// Events per unit of time (calls, bytes, messages per second): a drop
+  /// (traffic gone) is as much a fault as a rise.
+  rate,
+  /// A share of a capacity (CPU, memory, a pool's occupancy): only a rise
+  /// (towards saturation) is a fault.
+  utilisation,
+  /// Events counted per interval (errors, restarts, retries): mostly zero
+  /// and bursty, only a rise is a fault, and it moves in whole units.
+  count,
+  /// Anything else (a queue depth, a temperature): both directions, the
+  /// NAB-tuned defaults.
+  gauge,
+};
+
+const char* to_string(metric_kind x);
+
 /// The rules of an `adaptive_detector`. Every duration is time, not a
 /// sample count, so one setting suits series sampled every second or every
 /// hour alike. The defaults were tuned on the NAB tuning set (series sampled
 /// every 5 minutes to every hour, over weeks; see docs/detection.md,
-/// "Judged on NAB"): for a metric sampled every second, scale the durations
-/// down (a half-life of minutes, a warm-up of a few minutes, no season).
+/// "Judged on NAB"): for a metric sampled at another interval, start from
+/// `for_kind`, which scales the durations to it.
 struct adaptive_detector_settings {
   std::string name = "adaptive";
   /// The metrics it watches (at least one), one model per target and
@@ -78,6 +99,23 @@ struct adaptive_detector_settings {
   /// Half-life of a bin's offset, counted in periods' worth of time.
   caf::timespan season_half_life = std::chrono::hours{24 * 3};
 
+  /// The recommended settings for a metric of `kind` sampled about every
+  /// `sample_interval`, watching `metrics` (any names), named
+  /// "adaptive.<kind>". Every duration is
+  /// the default's count of 5-minute intervals times `sample_interval`
+  /// (half-life 576 intervals, long spread 2016, warm-up 144, accept and
+  /// clear 72), so the same anomaly gives the same raises at 1 s and at
+  /// 5 min; the daily season is on for intervals from 1 minute to 1 hour
+  /// (faster levels follow the day by themselves, slower series have too
+  /// few samples per bin) and lasts a day whatever the interval. The kind
+  /// sets the side and the floors (see docs/detection.md, "Settings by
+  /// metric kind"); `gauge` at 5 minutes is the defaults but for its name. A
+  /// `sample_interval` <= 0 gives settings that fail `validate`; one over
+  /// a day counts as a day.
+  static adaptive_detector_settings
+  for_kind(metric_kind kind, caf::timespan sample_interval,
+           std::vector<std::string> metrics = {});
+
   caf::error validate() const;
 };
 
@@ -126,12 +164,12 @@ public:
 
   /// Samples with the same timestamp as their series' previous one.
   uint64_t duplicate_timestamps() const {
-    return duplicates_;
+    return stats_.duplicate_timestamps;
   }
 
   /// Gaps seen (silences longer than `gap_intervals` typical intervals).
   uint64_t gaps() const {
-    return gaps_;
+    return stats_.gaps;
   }
 
   const adaptive_detector_settings& settings() const {
@@ -173,8 +211,6 @@ private:
   std::map<std::pair<std::string, std::string>, series> series_;
   double last_score_ = 0.0;
   double last_z_ = 0.0;
-  uint64_t duplicates_ = 0;
-  uint64_t gaps_ = 0;
 };
 
 } // namespace remedy

@@ -7,5 +7,6 @@ namespace remedy {
 
 using detector_stats_atom = caf::atom_constant<caf::atom("r_dtstats")>;
 using detector_tick_atom = caf::atom_constant<caf::atom("r_dttick")>;
+using detector_log_atom = caf::atom_constant<caf::atom("r_dtlog")>;
 
 } // namespace remedy

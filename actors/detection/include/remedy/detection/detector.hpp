@@ -35,6 +35,16 @@ struct detector_stats {
   /// Inputs dropped: for a target or metric the detector does not watch
   /// (only detectors with a fixed watch list count these).
   uint64_t ignored_unknown = 0;
+  /// Inputs kept but suspect: samples with the same timestamp as their
+  /// series' previous one (detectors that tell count these).
+  uint64_t duplicate_timestamps = 0;
+  /// Silences a detector treated as gaps (restarting its model).
+  uint64_t gaps = 0;
+  /// Warnings about ignored or suspect inputs the actor issued (at most one
+  /// per `bad_input_log_interval` of its clock; the rest are summed into
+  /// the next one), whether or not the log level shows them. 0 for a
+  /// detector driven as a value.
+  uint64_t bad_input_warnings = 0;
   uint64_t raised = 0;
   uint64_t cleared = 0;
   /// Conditions raised and not cleared.
@@ -49,8 +59,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, detector_stats& x) {
   return f(caf::meta::type_name("remedy.detector_stats"), x.detector,
            x.samples, x.heartbeats, x.events, x.ignored_invalid,
-           x.ignored_backwards, x.ignored_unknown, x.raised, x.cleared,
-           x.active);
+           x.ignored_backwards, x.ignored_unknown, x.duplicate_timestamps,
+           x.gaps, x.bad_input_warnings, x.raised, x.cleared, x.active);
 }
 
 /// The logic of one detector, as a value: no actor, no clock, no I/O. A

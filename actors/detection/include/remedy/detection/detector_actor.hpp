@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <type_traits>
@@ -7,11 +8,15 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
+#include <caf/timespan.hpp>
 
 #include "remedy/detection/detector.hpp"
 #include "remedy/supervision/start_fn.hpp"
 
 namespace remedy {
+
+/// A detector actor logs at most one bad-input warning this often.
+constexpr caf::timespan bad_input_log_interval = std::chrono::seconds(10);
 
 /// Makes a fresh detector (a restarted detector actor starts from scratch).
 using detector_factory
@@ -22,9 +27,14 @@ using detector_factory
 /// messages sent to it directly, monitors every heartbeat's sender, calls
 /// `tick` every `tick_interval()` on CAF's clock, and publishes each
 /// detection on the bus under "detection.<kind>" (logged at info on raise
-/// and clear). Ignored inputs are counted and logged at most once per 10 s.
+/// and clear). Bad input (ignored inputs and duplicate timestamps) is
+/// counted by the core and logged at a bounded rate: at most one warning per
+/// `bad_input_log_interval` of the actor's clock for the whole detector,
+/// however many targets send it, saying how many arrived since the last
+/// warning; what arrives in the quiet time is reported when it ends.
 ///
-/// Answers `detector_stats_atom` with `detector_stats`.
+/// Answers `detector_stats_atom` with `detector_stats` (the core's counters
+/// plus `bad_input_warnings`, the warnings logged).
 caf::actor spawn_detector(caf::actor_system& sys,
                           std::unique_ptr<detector> core);
 
