@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <cstdio>
 #include <mutex>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -28,6 +28,27 @@ std::mutex mtx;
 std::vector<std::shared_ptr<spdlog::logger>> loggers;
 bool level_forced = false;
 spdlog::level::level_enum forced_level = spdlog::level::info;
+/// The bad level settings warned about already ("KEY=value"): once each.
+std::set<std::string> warned;
+
+/// Creates and registers logger `name` at `level` (`mtx` held).
+std::shared_ptr<spdlog::logger> make_logger(const std::string& name,
+                                            spdlog::level::level_enum level) {
+  auto result = spdlog::stderr_color_mt(name);
+  result->set_level(level);
+  result->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%n] %v");
+  loggers.push_back(result);
+  return result;
+}
+
+/// The logging setup's own logger (`mtx` held): it cannot take its level
+/// from the environment it complains about.
+std::shared_ptr<spdlog::logger> setup_logger() {
+  static const std::string name = "remedy.logging";
+  if (auto existing = spdlog::get(name))
+    return existing;
+  return make_logger(name, spdlog::level::warn);
+}
 
 /// Parses a level name; unlike spdlog::level::from_str, rejects unknown names
 /// instead of turning them into "off". Takes the names Remedy documents
@@ -59,10 +80,10 @@ spdlog::level::level_enum level_for(const std::string& name) {
     spdlog::level::level_enum result;
     if (parse_level(value, result))
       return result;
-    std::fprintf(stderr,
-                 "remedy: ignoring %s=%s (not a log level: use trace, debug, "
-                 "info, warn, error, critical or off)\n",
-                 key.c_str(), value);
+    if (warned.insert(key + "=" + value).second)
+      setup_logger()->warn("ignoring {}={} (not a log level: use trace, "
+                           "debug, info, warn, error, critical or off)",
+                           key, value);
   }
   return spdlog::level::info;
 }
@@ -73,11 +94,7 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name) {
   std::lock_guard<std::mutex> guard{mtx};
   if (auto existing = spdlog::get(name))
     return existing;
-  auto result = spdlog::stderr_color_mt(name);
-  result->set_level(level_for(name));
-  result->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%n] %v");
-  loggers.push_back(result);
-  return result;
+  return make_logger(name, level_for(name));
 }
 
 bool set_log_level(const std::string& level) {

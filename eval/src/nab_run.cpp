@@ -9,15 +9,12 @@
 
 namespace remedy::nab {
 
-std::vector<bool> replay_anomaly_detector(const series& s,
-                                          anomaly_detector_settings settings) {
-  settings.metrics = {"value"};
-  auto made = anomaly_detector::make(settings);
-  if (!made)
-    throw std::invalid_argument("anomaly detector settings: "
-                                + render(made.error()));
-  auto& d = **made;
-  std::vector<bool> out(s.times.size(), false);
+namespace {
+
+/// Feeds every row of `s` to `d` as a sample of metric "value" at the row's
+/// time, and calls `row(i, raised)` after each (raised: a raise came out).
+template <class Row>
+void replay(const series& s, detector& d, Row row) {
   detections found;
   for (size_t i = 0; i < s.times.size(); ++i) {
     sample x;
@@ -28,10 +25,46 @@ std::vector<bool> replay_anomaly_detector(const series& s,
       std::chrono::microseconds{s.times[i]});
     found.clear();
     d.feed(x, found);
+    bool raised = false;
     for (const auto& det : found)
-      if (det.active)
-        out[i] = true;
+      raised = raised || det.active;
+    row(i, raised);
   }
+}
+
+/// Throws unless there is one list per file (`what` names the caller and
+/// the lists) and each list has one entry per row of its file.
+template <class T>
+void check_per_row(const char* what, const char* entries,
+                   const std::vector<labelled_series>& corpus,
+                   const std::vector<std::vector<T>>& lists) {
+  if (corpus.size() != lists.size())
+    throw std::invalid_argument(std::string{what} + ": "
+                                + std::to_string(lists.size()) + " "
+                                + entries + " lists for "
+                                + std::to_string(corpus.size()) + " files");
+  for (size_t k = 0; k < corpus.size(); ++k) {
+    auto rows = corpus[k].data.times.size();
+    if (lists[k].size() != rows)
+      throw std::invalid_argument(corpus[k].data.name + ": "
+                                  + std::to_string(lists[k].size()) + " "
+                                  + entries + "s for " + std::to_string(rows)
+                                  + " rows");
+  }
+}
+
+} // namespace
+
+std::vector<bool> replay_anomaly_detector(const series& s,
+                                          anomaly_detector_settings settings) {
+  settings.metrics = {"value"};
+  auto made = anomaly_detector::make(settings);
+  if (!made)
+    throw std::invalid_argument("anomaly detector settings: "
+                                + render(made.error()));
+  auto& d = **made;
+  std::vector<bool> out(s.times.size(), false);
+  replay(s, d, [&](size_t i, bool raised) { out[i] = raised; });
   return out;
 }
 
@@ -46,21 +79,10 @@ scored_replay replay_adaptive_detector(const series& s,
   scored_replay out;
   out.raised.assign(s.times.size(), false);
   out.scores.assign(s.times.size(), 0.0);
-  detections found;
-  for (size_t i = 0; i < s.times.size(); ++i) {
-    sample x;
-    x.target = s.name;
-    x.metric = "value";
-    x.value = s.values[i];
-    x.at = std::chrono::duration_cast<caf::timespan>(
-      std::chrono::microseconds{s.times[i]});
-    found.clear();
-    d.feed(x, found);
+  replay(s, d, [&](size_t i, bool raised) {
+    out.raised[i] = raised;
     out.scores[i] = d.last_score();
-    for (const auto& det : found)
-      if (det.active)
-        out.raised[i] = true;
-  }
+  });
   return out;
 }
 
@@ -68,20 +90,11 @@ swept_score sweep_corpus(const std::vector<labelled_series>& corpus,
                          const std::vector<std::vector<double>>& scores,
                          const std::vector<profile>& profiles,
                          nab::probation probation) {
-  if (corpus.size() != scores.size())
-    throw std::invalid_argument("sweep_corpus: "
-                                + std::to_string(scores.size())
-                                + " score lists for "
-                                + std::to_string(corpus.size()) + " files");
+  check_per_row("sweep_corpus", "score", corpus, scores);
   swept_score out;
   out.files = corpus.size();
   for (size_t k = 0; k < corpus.size(); ++k) {
     auto rows = corpus[k].data.times.size();
-    if (scores[k].size() != rows)
-      throw std::invalid_argument(corpus[k].data.name + ": "
-                                  + std::to_string(scores[k].size())
-                                  + " scores for " + std::to_string(rows)
-                                  + " rows");
     out.windows += corpus[k].windows.size();
     out.scorable_windows += scorable_windows(rows, corpus[k].windows,
                                              probation);
@@ -139,11 +152,7 @@ corpus_score score_corpus(const std::vector<labelled_series>& corpus,
                           const std::vector<std::vector<bool>>& detections,
                           const std::vector<profile>& profiles,
                           nab::probation probation) {
-  if (corpus.size() != detections.size())
-    throw std::invalid_argument("score_corpus: "
-                                + std::to_string(detections.size())
-                                + " detection lists for "
-                                + std::to_string(corpus.size()) + " files");
+  check_per_row("score_corpus", "detection", corpus, detections);
   corpus_score out;
   out.files = corpus.size();
   for (const auto& p : profiles)
@@ -152,11 +161,6 @@ corpus_score score_corpus(const std::vector<labelled_series>& corpus,
     const auto& file = corpus[k];
     const auto& det = detections[k];
     auto rows = file.data.times.size();
-    if (det.size() != rows)
-      throw std::invalid_argument(file.data.name + ": "
-                                  + std::to_string(det.size())
-                                  + " detections for "
-                                  + std::to_string(rows) + " rows");
     out.rows += rows;
     out.windows += file.windows.size();
     out.scorable_windows += scorable_windows(rows, file.windows, probation);

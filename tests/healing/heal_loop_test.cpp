@@ -365,7 +365,7 @@ struct loop_fixture : fixture {
     for (auto t = caf::timespan{0}; t <= limit; t += step) {
       if (count(kind) >= n)
         return true;
-      pass(step);
+      advance_exact(step);
     }
     return false;
   }
@@ -397,27 +397,6 @@ struct loop_fixture : fixture {
 
   caf::timespan since_epoch() {
     return now().time_since_epoch();
-  }
-
-  /// Advances virtual time by `d`, stopping at every pending timer on the
-  /// way so that each fires at its own time (`advance` fires every timer due
-  /// within `d` at the end of `d`, which would make every measured latency
-  /// a multiple of the step).
-  void pass(caf::timespan d) {
-    auto& clock = sched.clock();
-    auto until = clock.now() + d;
-    run();
-    // Bounded: every round fires at least one timer.
-    for (int i = 0; i < 1'000'000; ++i) {
-      auto& due = clock.schedule();
-      if (due.empty() || due.begin()->first > until)
-        break;
-      clock.advance_time(due.begin()->first - clock.now());
-      run();
-    }
-    if (until > clock.now())
-      clock.advance_time(until - clock.now());
-    run();
   }
 
   caf::actor classifier() {
@@ -666,7 +645,7 @@ struct failover_fixture : loop_fixture {
     t.standby = standby;
     orchestrator(s, {{"failover", *failover}, {"restart", restart()}}, {t});
     track(sys.spawn(client, route, caf::timespan{100ms}, log));
-    pass(10s);
+    advance_exact(10s);
     slow_at = since_epoch();
     auto healthy = seen(*log, 0s, slow_at);
     CHECK(healthy.n >= 90);
@@ -711,7 +690,7 @@ TEST_CASE_METHOD(failover_fixture,
   CHECK(stalled.mean_ms == Approx(500));
   // ... and the standby's normal latency after it, while the primary is
   // still stalled: every request answered, none by the primary.
-  pass(slow_at + 15s - since_epoch());
+  advance_exact(slow_at + 15s - since_epoch());
   auto on_standby = seen(*log, acted.at + 1ms, slow_at + 15s);
   CHECK(on_standby.n >= 90);
   CHECK(on_standby.errors == 0);
@@ -720,10 +699,10 @@ TEST_CASE_METHOD(failover_fixture,
   CHECK(health(view, "root/api").state == health_state::healthy);
   // The stable period (20 s from the failover) ends with the target
   // healthy: the endpoint points at the primary again, which recovered.
-  pass(acted.at + 20s - since_epoch() - 100ms);
+  advance_exact(acted.at + 20s - since_epoch() - 100ms);
   auto last_standby = seen(*log, acted.at + 1ms, since_epoch());
   CHECK(last_standby.by["standby"] == last_standby.n);
-  pass(15s);
+  advance_exact(15s);
   auto back = seen(*log, acted.at + 20s + 100ms, since_epoch());
   CHECK(back.n >= 140);
   CHECK(back.errors == 0);
@@ -774,7 +753,7 @@ TEST_CASE_METHOD(loop_fixture,
   auto load = std::make_shared<pool_load>();
   load->gap = 100ms; // 10 requests a second
   track(sys.spawn(pool_client, *sup, std::string{"pool"}, load));
-  pass(10s);
+  advance_exact(10s);
   auto surge_at = since_epoch();
   auto calm = seen(load->log, 1s, surge_at);
   CHECK(calm.errors == 0);
@@ -796,7 +775,7 @@ TEST_CASE_METHOD(loop_fixture,
   CHECK(overloaded.max_ms > 300);
   // The surge goes on for 40 s: four workers serve it at the normal
   // latency.
-  pass(surge_at + 40s - since_epoch());
+  advance_exact(surge_at + 40s - since_epoch());
   auto served = seen(load->log, ok.at, surge_at + 40s - 1s);
   CHECK(served.n >= 30 * 20);
   CHECK(served.errors == 0);
@@ -805,13 +784,13 @@ TEST_CASE_METHOD(loop_fixture,
   // The surge is over; the hold (60 s from the scale-out) ends with no
   // active fault: the pool shrinks back to its two workers.
   load->gap = 100ms;
-  pass(acted.at + 60s - since_epoch() - 100ms);
+  advance_exact(acted.at + 60s - since_epoch() - 100ms);
   CHECK(counts(*sup).workers == 4);
-  pass(200ms);
+  advance_exact(200ms);
   CHECK(counts(*sup).workers == 2);
   CHECK(counts(*sup).active == 2);
   auto shrunk_at = since_epoch();
-  pass(20s);
+  advance_exact(20s);
   auto after = seen(load->log, shrunk_at, since_epoch() - 1s);
   CHECK(after.n >= 180);
   CHECK(after.errors == 0);
@@ -874,7 +853,7 @@ struct isolate_fixture : loop_fixture {
     t.child = "db";
     orchestrator(s, {{"isolate", *isolate}}, {t});
     track(sys.spawn(client, route, caf::timespan{100ms}, log));
-    pass(10s);
+    advance_exact(10s);
     burst_at = since_epoch();
     auto healthy = seen(*log, 0s, burst_at);
     CHECK(healthy.n >= 90);
@@ -910,7 +889,7 @@ TEST_CASE_METHOD(isolate_fixture,
   auto before = stats_of(route);
   auto from = since_epoch();
   CHECK(before.state == breaker_state::forced_open);
-  pass(5s);
+  advance_exact(5s);
   // Every request fails fast (no time at all in virtual time) and none
   // reaches the worker: the breaker rejected each one.
   auto isolated = seen(*log, from + 1ms, since_epoch() + 1ms);
@@ -946,10 +925,10 @@ TEST_CASE_METHOD(isolate_fixture,
   // after the isolation with the fault still active (no fresh samples):
   // probe. The probes succeed, the breaker closes, the error rate is 0 for
   // 5 s and the fault clears; the second probation's end releases.
-  pass(acted.at + 10s + 1s - since_epoch());
+  advance_exact(acted.at + 10s + 1s - since_epoch());
   CHECK(health(view, "root/db").state == health_state::quarantined);
   CHECK(stats_of(route).state != breaker_state::forced_open); // probing
-  pass(acted.at + 20s + 1s - since_epoch());
+  advance_exact(acted.at + 20s + 1s - since_epoch());
   INFO(history());
   auto h = health(view, "root/db");
   INFO("isolated at " << acted.at.count() / 1'000'000 << " ms; now "
@@ -964,7 +943,7 @@ TEST_CASE_METHOD(isolate_fixture,
       CHECK(e.strategy == "isolate");
       CHECK(e.cls == fault_class::error_spike);
     }
-  pass(5s);
+  advance_exact(5s);
   auto released = seen(*log, since_epoch() - 5s, since_epoch());
   CHECK(released.n >= 49);
   CHECK(released.errors == 0);
@@ -1014,7 +993,7 @@ TEST_CASE_METHOD(loop_fixture,
   orchestrator(s, {{"throttle", *throttle}, {"restart", restart()}}, {t});
   auto log = std::make_shared<std::vector<outcome>>();
   track(sys.spawn(client, *route, caf::timespan{100ms}, log));
-  pass(10s);
+  advance_exact(10s);
   auto first_incarnation = current_of(tree->root, "api");
   REQUIRE(first_incarnation);
   // The worker's incarnation degrades for good (a corrupted cache, say):
@@ -1063,7 +1042,7 @@ TEST_CASE_METHOD(loop_fixture,
   CHECK(ok.at - restarted.at <= 5s);
   CHECK(current_of(tree->root, "api") != first_incarnation);
   // The new incarnation answers at the normal latency, every request.
-  pass(10s);
+  advance_exact(10s);
   auto cured = seen(*log, ok.at, since_epoch() - 1s);
   CHECK(cured.n >= 90);
   CHECK(cured.errors == 0);
@@ -1093,7 +1072,7 @@ TEST_CASE_METHOD(failover_fixture,
   INFO(history());
   auto acted = first(healing_event_kind::acted);
   CHECK(acted.strategy == "failover");
-  pass(acted.at + 20s - since_epoch() - 100ms);
+  advance_exact(acted.at + 20s - since_epoch() - 100ms);
   auto on_standby = seen(*log, acted.at + 1ms, since_epoch());
   CHECK(on_standby.by["standby"] == on_standby.n);
   CHECK(on_standby.max_ms == Approx(20));
@@ -1120,7 +1099,7 @@ TEST_CASE_METHOD(failover_fixture,
   CHECK(oks[0].strategy == "failover");
   CHECK(oks[1].strategy == "restart");
   CHECK(oks[1].cls == fault_class::slow);
-  pass(10s);
+  advance_exact(10s);
   auto cured = seen(*log, oks[1].at, since_epoch() - 1s);
   CHECK(cured.n >= 90);
   CHECK(cured.errors == 0);

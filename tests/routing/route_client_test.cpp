@@ -6,9 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include <caf/actor_system.hpp>
@@ -135,20 +133,25 @@ TEST_CASE_METHOD(client_fixture,
                  "handlers without arguments",
                  "[routing][client][manual]") {
   auto r = echo_route();
-  auto done = std::make_shared<std::atomic<int>>(0);
-  sys.spawn([r, done](caf::event_based_actor* a) {
+  // The client actor reports each answered step to the test's own actor,
+  // which waits for them with a bounded receive.
+  caf::actor test = self;
+  sys.spawn([r, test](caf::event_based_actor* a) {
+    auto step = [a, test](int n) { a->send(test, n); };
     open_breaker(a, r).then([=] {
-      ++*done;
+      step(1);
       half_open_breaker(a, r).then([=] {
-        ++*done;
+        step(2);
         close_breaker(a, r).then([=] {
-          ++*done;
-          set_bulkhead_max_wait(a, r, 10ms).then([=] { ++*done; });
+          step(3);
+          set_bulkhead_max_wait(a, r, 10ms).then([=] { step(4); });
         });
       });
     });
   });
-  for (int i = 0; i < 500 && *done < 4; ++i)
-    std::this_thread::sleep_for(10ms);
-  CHECK(*done == 4);
+  std::vector<int> steps;
+  for (int i = 0; i < 4; ++i)
+    self->receive([&](int n) { steps.push_back(n); },
+                  caf::after(5s) >> [&] { steps.push_back(-1); });
+  CHECK(steps == std::vector<int>{1, 2, 3, 4});
 }

@@ -55,7 +55,7 @@ admission healing_limits::check(const std::string& target,
 
 void healing_limits::begin(const std::string& target,
                            const std::string& group) {
-  if (!healing_.emplace(target, true).second)
+  if (!healing_.insert(target).second)
     return;
   ++active_;
   if (!group.empty())

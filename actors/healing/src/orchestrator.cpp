@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -222,35 +223,17 @@ private:
   }
 
   void count(kind k) {
-    switch (k) {
-      case kind::decided:
-        ++stats_.decided;
-        break;
-      case kind::acted:
-        ++stats_.acted;
-        break;
-      case kind::succeeded:
-        ++stats_.succeeded;
-        break;
-      case kind::failed:
-        ++stats_.failed;
-        break;
-      case kind::relapsed:
-        ++stats_.relapsed;
-        break;
-      case kind::deferred:
-        ++stats_.deferred;
-        break;
-      case kind::skipped:
-        ++stats_.skipped;
-        break;
-      case kind::abandoned:
-        ++stats_.abandoned;
-        break;
-      case kind::undone:
-        ++stats_.undone;
-        break;
-    }
+    // The counter of each kind, in the order of healing_event_kind.
+    static constexpr uint64_t healing_stats::*counters[] = {
+      &healing_stats::decided,  &healing_stats::acted,
+      &healing_stats::succeeded, &healing_stats::failed,
+      &healing_stats::relapsed, &healing_stats::deferred,
+      &healing_stats::skipped,  &healing_stats::abandoned,
+      &healing_stats::undone,
+    };
+    static_assert(std::size(counters)
+                  == static_cast<size_t>(kind::undone) + 1);
+    ++(stats_.*counters[static_cast<size_t>(k)]);
   }
 
   // -- memory across restarts --------------------------------------------------

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 #include <caf/actor_clock.hpp>
@@ -67,7 +68,7 @@ private:
   double max_disruption_;
   caf::timespan cooldown_;
   size_t active_ = 0;
-  std::map<std::string, bool> healing_;
+  std::set<std::string> healing_;
   std::map<std::string, uint32_t> groups_;
   std::map<std::string, time_point> cooldown_until_;
 };
