@@ -71,10 +71,9 @@ std::optional<std::string> why_not(const failover_state& st,
   if (!t.supervisor || t.child.empty())
     return "target '" + t.name
            + "' has no supervisor and child id to find its primary again";
-  for (auto& [id, x] : st.active)
-    if (x.order.target.endpoint == t.endpoint)
-      return "the endpoint of '" + t.name + "' is failed over already (order "
-             + std::to_string(id) + ")";
+  if (auto id = detail::held_by(st.active, &heal_target::endpoint, t))
+    return "the endpoint of '" + t.name + "' is failed over already (order "
+           + std::to_string(*id) + ")";
   return std::nullopt;
 }
 

@@ -66,10 +66,10 @@ std::optional<std::string> why_not(const scale_out_state& st,
     return x;
   if (!order.target.supervisor)
     return "target '" + order.target.name + "' has no supervisor";
-  for (auto& [id, x] : st.active)
-    if (x.order.target.supervisor == order.target.supervisor)
-      return "the pool of '" + order.target.name
-             + "' is scaled out already (order " + std::to_string(id) + ")";
+  if (auto id = detail::held_by(st.active, &heal_target::supervisor,
+                                order.target))
+    return "the pool of '" + order.target.name
+           + "' is scaled out already (order " + std::to_string(*id) + ")";
   return std::nullopt;
 }
 

@@ -23,6 +23,7 @@
 #include "remedy/classification/health_view.hpp"
 #include "remedy/core/error.hpp"
 #include "remedy/core/format.hpp"
+#include "remedy/strategies/heal_target.hpp"
 #include "remedy/strategies/healing_action.hpp"
 #include "remedy/strategies/healing_order.hpp"
 #include "remedy/strategies/strategy_offer.hpp"
@@ -168,6 +169,18 @@ caf::expected<caf::actor> spawn_checked(caf::actor_system& sys, F fun,
   if (auto err = settings.validate())
     return err;
   return sys.spawn(fun, std::move(settings));
+}
+
+/// The id of an order in `active` (orders by id, each with its `order`)
+/// whose target has the same `member` as `t`, e.g. the same route: a
+/// strategy acts once at a time on one route, pool or endpoint.
+template <class Active, class T>
+std::optional<uint64_t> held_by(const Active& active, T heal_target::*member,
+                                const heal_target& t) {
+  for (auto& [id, x] : active)
+    if (x.order.target.*member == t.*member)
+      return id;
+  return std::nullopt;
 }
 
 } // namespace remedy::detail

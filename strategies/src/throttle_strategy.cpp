@@ -64,10 +64,9 @@ std::optional<std::string> why_not(const throttle_state& st,
     return x;
   if (!order.target.route)
     return "target '" + order.target.name + "' has no route";
-  for (auto& [id, x] : st.active)
-    if (x.order.target.route == order.target.route)
-      return "the route of '" + order.target.name
-             + "' is throttled already (order " + std::to_string(id) + ")";
+  if (auto id = detail::held_by(st.active, &heal_target::route, order.target))
+    return "the route of '" + order.target.name
+           + "' is throttled already (order " + std::to_string(*id) + ")";
   return std::nullopt;
 }
 
