@@ -341,18 +341,19 @@ void run_cost(const bench::options& opts, const budget& b) {
   };
   std::vector<side> sides;
   sides.push_back({"anomaly", healthy_samples(n, "latency_ms", 20.0, 0.2), [&] {
-                     auto d = remedy::anomaly_detector::make(settings.anomaly);
+                     // The fixed-rate EWMA detector, for comparison.
+                     remedy::anomaly_detector_settings es;
+                     es.metrics = {"latency_ms"};
+                     auto d = remedy::anomaly_detector::make(es);
                      if (!d)
                        bench::fail(remedy::render(d.error()));
                      return std::move(*d);
                    }});
   sides.push_back(
     {"adaptive", healthy_samples(n, "latency_ms", 20.0, 0.2), [&] {
-       // The NAB-tuned defaults (daily season on), on the same samples as
+       // The recommended set's latency detector, on the same samples as
        // the anomaly detector.
-       remedy::adaptive_detector_settings as;
-       as.metrics = {"latency_ms"};
-       auto d = remedy::adaptive_detector::make(as);
+       auto d = remedy::adaptive_detector::make(settings.adaptive.front());
        if (!d)
          bench::fail(remedy::render(d.error()));
        return std::move(*d);
@@ -516,7 +517,16 @@ struct baseline {
 
 void print_baseline(const sweep& sw, const baseline& b) {
   auto d = remedy::default_detectors();
-  auto& a = d.anomaly;
+  auto secs = [](caf::timespan t) {
+    return std::chrono::duration<double>(t).count();
+  };
+  auto adaptive = [&](const std::string& metric) {
+    for (auto& a : d.adaptive)
+      for (auto& m : a.metrics)
+        if (m == metric)
+          return a;
+    bench::fail("no adaptive detector watches " + metric);
+  };
   switch (sw.scenario) {
     case fault_scenario::slow:
       std::printf(
@@ -524,13 +534,14 @@ void print_baseline(const sweep& sw, const baseline& b) {
         "median [p5, p95] over traces: mean %s ms, sd %s ms, sd/mean %s\n",
         spread(b.mean, "%.1f").c_str(), spread(b.sd, "%.2f").c_str(),
         spread(b.cv, "%.3f").c_str());
-      std::printf(
-        "raises: anomaly (EWMA alpha %.2f) on %zu samples in a row with z >= "
-        "%.1f and a change of at least %.0f %% of the mean, i.e. a latency of "
-        "at least %.1fx the model's mean and above mean + %.1f sd\n",
-        a.ewma.alpha, static_cast<size_t>(a.raise_after), a.z_threshold,
-        100.0 * a.min_relative_change, 1.0 + a.min_relative_change,
-        a.z_threshold);
+      {
+        auto a = adaptive("latency_ms");
+        std::printf(
+          "raises: %s (half-life %.0f s) above its level by z >= %.1f, the "
+          "deviation at least the long-term spread and %.0f %% of the mean\n",
+          a.name.c_str(), secs(a.half_life), a.z_threshold,
+          100.0 * a.relative_floor);
+      }
       break;
     case fault_scenario::error_spike:
       std::printf(
@@ -542,13 +553,16 @@ void print_baseline(const sweep& sw, const baseline& b) {
       for (auto& r : d.threshold.rules)
         if (r.metric == "error_rate")
           std::printf(
-            "raises: threshold %s at error_rate >= %.2f for %.0f s; anomaly "
-            "(EWMA alpha %.2f) on %zu samples in a row with error_rate >= mean "
-            "+ %.1f x max(sd, %.2f), i.e. at least %.3f above normal\n",
+            "raises: threshold %s at error_rate >= %.2f for %.0f s; %s "
+            "(half-life %.0f s) at error_rate >= level + %.1f x max(spread, "
+            "%.2f), i.e. at least %.3f above normal\n",
             r.threshold.name.c_str(), r.threshold.limit,
-            std::chrono::duration<double>(r.threshold.for_duration).count(),
-            a.ewma.alpha, static_cast<size_t>(a.raise_after), a.z_threshold,
-            a.ewma.min_deviation, a.z_threshold * a.ewma.min_deviation);
+            secs(r.threshold.for_duration), adaptive("error_rate").name.c_str(),
+            secs(adaptive("error_rate").half_life),
+            adaptive("error_rate").z_threshold,
+            adaptive("error_rate").min_deviation,
+            adaptive("error_rate").z_threshold
+              * adaptive("error_rate").min_deviation);
       break;
     case fault_scenario::memory_leak: {
       auto& t = d.trend;

@@ -2,8 +2,9 @@
 // Benchmark's series with NAB's scoring rules (remedy/eval/nab_scorer.hpp).
 //
 // Replays every series of a NAB data directory (the files its windows JSON
-// names) through a fresh `anomaly_detector` with the recommended settings
-// (`default_detectors().anomaly`), in virtual time (each row's timestamp is
+// names) through a fresh `anomaly_detector` with the EWMA baseline settings
+// (`nab::ewma_baseline()`, the recommended set's before the adaptive
+// detectors), in virtual time (each row's timestamp is
 // the sample's time), takes the rows where it raised as NAB detections, and
 // prints NAB's normalised score under each profile (standard,
 // reward_low_FP_rate, reward_low_FN_rate) and the window-level precision,
@@ -48,9 +49,9 @@ constexpr const char* usage
     "  --profiles=FILE  NAB profiles JSON (default DIR/profiles.json or\n"
     "                   NAB's standard three)\n"
     "  --per-file       also print one line per series\n"
-    "  --z=Z, --raise-after=N  override the recommended z_threshold and\n"
+    "  --z=Z, --raise-after=N  override the baseline z_threshold and\n"
     "                   raise_after (for trying settings; the table says so)\n"
-    "  --detector=D     anomaly (default: the recommended anomaly_detector)\n"
+    "  --detector=D     anomaly (default: the EWMA baseline anomaly_detector)\n"
     "                   or adaptive (adaptive_detector with its defaults;\n"
     "                   also sweeps its continuous score)\n"
     "  adaptive overrides (the table then says MODIFIED): --half-life-h=H\n"
@@ -236,7 +237,7 @@ int main(int argc, char** argv) {
                           profiles_path);
     if (which != "anomaly")
       bench::fail("--detector must be anomaly or adaptive");
-    auto settings = remedy::default_detectors().anomaly;
+    auto settings = remedy::nab::ewma_baseline();
     bool overridden = false;
     if (opts.has("z")) {
       settings.z_threshold = std::stod(opts.get("z", ""));
@@ -250,7 +251,7 @@ int main(int argc, char** argv) {
     std::printf("# nab_score: anomaly_detector (%s settings: %s, alpha "
                 "%.3g, warm_up %u, z >= %.2f for %u samples, side %s, "
                 "min_relative_change %.2f, learn_clip %.1f)\n",
-                overridden ? "MODIFIED recommended" : "recommended",
+                overridden ? "MODIFIED baseline" : "baseline",
                 remedy::to_string(settings.method), settings.ewma.alpha,
                 static_cast<unsigned>(settings.ewma.warm_up),
                 settings.z_threshold,

@@ -55,6 +55,20 @@ void check_per_row(const char* what, const char* entries,
 
 } // namespace
 
+anomaly_detector_settings ewma_baseline() {
+  anomaly_detector_settings x;
+  x.name = "anomaly";
+  x.metrics = {"latency_ms", "error_rate"};
+  x.ewma.alpha = 0.02;
+  x.ewma.warm_up = 100;
+  x.ewma.min_deviation = 0.05;
+  x.z_threshold = 3.5;
+  x.raise_after = 4;
+  x.min_relative_change = 1.0;
+  x.learn_clip = 2.0;
+  return x;
+}
+
 std::vector<bool> replay_anomaly_detector(const series& s,
                                           anomaly_detector_settings settings) {
   settings.metrics = {"value"};

@@ -97,6 +97,8 @@ int main() {
   watch.detectors.crash_loop.loop.window = 10s;
   watch.detectors.crash_loop.stable_after = 500ms;
   watch.classifier.clear_after = 200ms;
+  // Any metric of yours, by what it measures (10 s between samples here).
+  watch.detectors.watch(metric_kind::rate, {"orders_per_s"}, 10s);
   auto tree = supervisor_builder("app", strategy::one_for_one)
                 .intensity(10, 10s)
                 .supervisor(detection_tree("detection", watch))

@@ -270,7 +270,7 @@ TEST_CASE_METHOD(fixture,
   CHECK(h->faults[0].cls == fault_class::hang);
   // Invalid detector settings: the tree does not start, and says why.
   detection_tree_settings bad;
-  bad.detectors.anomaly.z_threshold = -1;
+  bad.detectors.adaptive.front().z_threshold = -1;
   auto broken = supervisor_builder("app2", strategy::one_for_one)
                   .supervisor(detection_tree("detection", bad))
                   .spawn(sys);

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "remedy/core/sample.hpp"
+#include "remedy/core/error.hpp"
 #include "remedy/detection/adaptive_detector.hpp"
+#include "remedy/detection/detector_set.hpp"
 
 using namespace remedy;
 using namespace std::chrono_literals;
@@ -180,4 +182,52 @@ TEST_CASE("adaptive profiles: durations are the defaults' counts of 5-minute "
   // A non-positive interval is rejected at validation.
   CHECK(adaptive_detector_settings::for_kind(metric_kind::rate, 0s, {"m"})
           .validate());
+}
+
+TEST_CASE("the recommended set watches any metric by kind: watch adds to the "
+          "kind's detector, a second interval gets its own, and a drop of a "
+          "user's rate raises",
+          "[detection][adaptive][profile]") {
+  auto set = default_detectors();
+  auto before = set.adaptive.size();
+  REQUIRE(before == 2);
+  CHECK(set.adaptive[0].metrics == std::vector<std::string>{"latency_ms"});
+  CHECK(set.adaptive[1].metrics == std::vector<std::string>{"error_rate"});
+  set.watch(metric_kind::latency, {"p99_ms", "latency_ms"});
+  CHECK(set.adaptive.size() == before);
+  CHECK(set.adaptive[0].metrics
+        == std::vector<std::string>{"latency_ms", "p99_ms"});
+  set.watch(metric_kind::rate, {"orders_per_s"})
+    .watch(metric_kind::rate, {"logins_per_min"}, 1min);
+  REQUIRE(set.adaptive.size() == before + 2);
+  CHECK(set.adaptive[2].name == "adaptive.rate");
+  CHECK(set.adaptive[3].name == "adaptive.rate.60000ms");
+  CHECK(set.adaptive[3].half_life == caf::timespan{576min});
+  CHECK(!set.validate());
+  auto ds = make_detectors(set);
+  REQUIRE(ds);
+  // Orders at 50 +- 2 a second, then none for 2 minutes: a rate's drop is a
+  // fault, raised after the drop and never before.
+  noise n;
+  std::vector<size_t> raised;
+  for (size_t i = 0; i < 1200; ++i) {
+    auto v = 50.0 + 2.0 * n();
+    if (i >= 1000 && i < 1120)
+      v = 0.0;
+    detections out;
+    for (auto& d : *ds)
+      d->feed(sample{"shop", "orders_per_s", v, 1s * static_cast<int64_t>(i)},
+              out);
+    for (auto& det : out)
+      if (det.active) {
+        CHECK(det.detector == "adaptive.rate");
+        CHECK(det.metric == "orders_per_s");
+        raised.push_back(i);
+      }
+  }
+  REQUIRE(raised.size() == 1);
+  CHECK(raised[0] == 1000);
+  // An invalid watch setting names itself.
+  set.adaptive[3].z_threshold = 0;
+  CHECK_THAT(render(set.validate()), Catch::Contains("adaptive.rate.60000ms"));
 }

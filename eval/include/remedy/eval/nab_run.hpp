@@ -13,6 +13,12 @@
 
 namespace remedy::nab {
 
+/// The EWMA anomaly settings the recommended detector set used before the
+/// adaptive detectors replaced them (alpha 0.02, warm-up 100, z 3.5 for 4
+/// samples, rises of at least 100 %, learn_clip 2): the baseline NAB scored
+/// at 15.4 (docs/detection.md).
+anomaly_detector_settings ewma_baseline();
+
 /// Feeds every row of `s` to a fresh `anomaly_detector` made from
 /// `settings` (its `metrics` replaced by {"value"}), as a sample of target
 /// `s.name`, metric "value", at the row's timestamp (virtual time: the

@@ -5,6 +5,7 @@
 
 #include <caf/expected.hpp>
 
+#include "remedy/detection/adaptive_detector.hpp"
 #include "remedy/detection/anomaly_detector.hpp"
 #include "remedy/detection/crash_loop_detector.hpp"
 #include "remedy/detection/detector.hpp"
@@ -26,13 +27,27 @@ struct detector_set_settings {
   /// Absolute limits: route hangs (`oldest_ms`), error bursts
   /// (`error_rate`), and resource limits (`memory_mb`).
   threshold_detector_settings threshold;
-  /// Deviations from a target's own normal: `latency_ms` (slow) and
-  /// `error_rate` (error spike).
+  /// Deviations from a target's own normal, one adaptive detector per
+  /// metric kind: by default `latency_ms` as a latency (slow) and
+  /// `error_rate` as a count (error spike). `watch` adds any other metric.
+  std::vector<adaptive_detector_settings> adaptive;
+  /// The fixed-rate EWMA detector of earlier versions: made only when it
+  /// has metrics (none by default).
   anomaly_detector_settings anomaly;
   /// Resource limits ahead: `memory_mb`.
   trend_detector_settings trend;
   /// Crashes and crash loops from supervision events.
   crash_loop_detector_settings crash_loop;
+
+  /// Watches `metrics` (any names) for deviations from their own normal
+  /// with the recommended settings for `kind` sampled about every
+  /// `sample_interval`: adds to the adaptive detector of that kind and
+  /// interval, or adds one. Classify its raises with a rule for the metric
+  /// (`classification_rule`), or they are only detections.
+  detector_set_settings& watch(metric_kind kind,
+                               std::vector<std::string> metrics,
+                               caf::timespan sample_interval
+                               = std::chrono::seconds{1});
 
   caf::error validate() const;
 };
