@@ -62,11 +62,13 @@ struct adaptive_fixture : fixture {
   caf::timespan t{0};
   noise n;
 
-  explicit adaptive_fixture(double gap_intervals = 0.0) {
+  explicit adaptive_fixture(double gap_intervals = 0.0,
+                            bool publish_scores = false) {
     track(sys.spawn(listener, seen));
     auto s = adaptive_detector_settings::for_kind(metric_kind::gauge, 1s,
                                                   {"m"});
     s.gap_intervals = gap_intervals;
+    s.publish_scores = publish_scores;
     auto d = spawn_detector<adaptive_detector>(sys, s);
     REQUIRE(d);
     det = track(*d);
@@ -269,4 +271,51 @@ TEST_CASE("adaptive detector actor: bad input is warned about at most once "
   // The detector kept working through all of it.
   auto from = f.anomaly();
   f.check_raised_at(from);
+}
+
+namespace {
+
+caf::behavior score_listener(caf::event_based_actor* self,
+                             std::shared_ptr<std::vector<sample>> seen) {
+  subscribe(self, "sample.m.score");
+  return {
+    [=](const sample& x) { seen->push_back(x); },
+  };
+}
+
+} // namespace
+
+TEST_CASE("adaptive detector actor: with publish_scores, every scored sample's "
+          "score is a sample <metric>.score on the bus, low while normal and "
+          "at least 0.5 on the anomaly",
+          "[detection][adaptive][actor]") {
+  auto scores = std::make_shared<std::vector<sample>>();
+  adaptive_fixture f{0.0, true};
+  f.track(f.sys.spawn(score_listener, scores));
+  f.run();
+  // Warm-up (144 s at 1 s) publishes no score.
+  f.normal(100);
+  CHECK(scores->empty());
+  f.normal(200);
+  REQUIRE(!scores->empty());
+  CHECK(scores->size() <= 200);
+  for (auto& x : *scores) {
+    CHECK(x.target == "t");
+    CHECK(x.metric == "m.score");
+    CHECK(x.value >= 0.0);
+    CHECK(x.value < 0.5);
+  }
+  auto normal = scores->size();
+  auto from = f.anomaly();
+  REQUIRE(scores->size() == normal + 5);
+  CHECK((*scores)[normal].at == from);
+  CHECK((*scores)[normal].value >= 0.5);
+  CHECK((*scores)[normal].value <= 1.0);
+  // The detector ignores its own score samples (not a watched metric).
+  CHECK(f.stats().samples == 305);
+  // Off by default: nothing published.
+  adaptive_fixture quiet;
+  auto before = scores->size();
+  quiet.normal(300);
+  CHECK(scores->size() == before);
 }

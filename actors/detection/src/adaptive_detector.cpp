@@ -255,6 +255,8 @@ void adaptive_detector::on_sample(const sample& x, detections& out) {
   auto anomalous = warm && counted >= settings_.z_threshold;
   last_z_ = z;
   last_score_ = score;
+  if (warm && settings_.publish_scores)
+    offer_score(x, score);
   // Learn, more slowly while anomalous.
   auto share = anomalous ? settings_.anomaly_learning : 1.0;
   auto a = share * alpha(dt, seconds(settings_.half_life));

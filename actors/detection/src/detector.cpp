@@ -125,6 +125,10 @@ void detector::feed(const sample& x, detections& out) {
     on_sample(x, out);
 }
 
+void detector::offer_score(const sample& x, double score) {
+  score_ = sample{x.target, x.metric + ".score", score, x.at};
+}
+
 void detector::feed(const heartbeat& x, time_point now, detections& out) {
   ++stats_.heartbeats;
   on_heartbeat(x, now, out);

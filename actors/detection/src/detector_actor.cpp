@@ -58,7 +58,12 @@ public:
     schedule_tick();
     return {
       [this](const sample& x) {
+        // Its own score samples come back through the bus: not an input.
+        if (current_sender() == ctrl())
+          return;
         core_->feed(x, out_);
+        if (auto score = core_->take_score())
+          publish_sample(this, std::move(*score));
         flush();
       },
       [this](const heartbeat& x) {

@@ -98,6 +98,10 @@ struct adaptive_detector_settings {
   uint32_t season_bins = 24;
   /// Half-life of a bin's offset, counted in periods' worth of time.
   caf::timespan season_half_life = std::chrono::hours{24 * 3};
+  /// Publish every scored sample's score (after warm-up) as the sample
+  /// `<metric>.score` of the same target, in [0, 1] (0.5 at the
+  /// threshold), for other detectors and for healing to read.
+  bool publish_scores = false;
 
   /// The recommended settings for a metric of `kind` sampled about every
   /// `sample_interval`, watching `metrics` (any names), named

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -14,6 +15,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/timespan.hpp>
 
+#include "remedy/core/sample.hpp"
 #include "remedy/detection/detection.hpp"
 
 namespace remedy {
@@ -128,7 +130,21 @@ public:
     return stats_;
   }
 
+  /// The score sample the last `feed` of a sample offered, once: a
+  /// detector actor publishes it on the bus (topic "sample.<metric>.score"),
+  /// so other detectors and healing can read a scoring detector's opinion
+  /// as a metric of its own.
+  std::optional<sample> take_score() {
+    auto result = std::move(score_);
+    score_.reset();
+    return result;
+  }
+
 protected:
+  /// Offers `score` about `x` for publication as the sample
+  /// `{x.target, x.metric + ".score", score, x.at}` (see `take_score`).
+  void offer_score(const sample& x, double score);
+
   /// A sample with a finite value (counted already).
   virtual void on_sample(const sample& x, detections& out);
 
@@ -155,6 +171,7 @@ protected:
   /// Returns false (and counts) if `value` is NaN or infinite.
   bool check_finite(double value);
 
+  std::optional<sample> score_;
   detector_stats stats_;
 
 private:
