@@ -52,6 +52,12 @@ const char* to_string(errc x) {
       return "timeout";
     case errc::heal_failed:
       return "heal_failed";
+    case errc::task_rejected:
+      return "task_rejected";
+    case errc::task_expired:
+      return "task_expired";
+    case errc::task_failed:
+      return "task_failed";
   }
   return "<unknown remedy error>";
 }

@@ -4,6 +4,7 @@
 #include "remedy/detection/type_ids.hpp"
 #include "remedy/healing/type_ids.hpp"
 #include "remedy/routing/type_ids.hpp"
+#include "remedy/scheduling/type_ids.hpp"
 #include "remedy/strategies/type_ids.hpp"
 #include "remedy/supervision/type_ids.hpp"
 
@@ -16,6 +17,7 @@ void add_part_types(caf::actor_system_config& cfg) {
   add_routing_types(cfg);
   add_detection_types(cfg);
   add_classification_types(cfg);
+  add_scheduling_types(cfg);
   add_strategies_types(cfg);
   add_healing_types(cfg);
 }

@@ -7,6 +7,7 @@
 #include "remedy/routing/all.hpp"
 #include "remedy/detection/all.hpp"
 #include "remedy/classification/all.hpp"
+#include "remedy/scheduling/all.hpp"
 #include "remedy/strategies/all.hpp"
 #include "remedy/healing/all.hpp"
 #include "remedy/runtime/config.hpp"

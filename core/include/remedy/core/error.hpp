@@ -58,6 +58,13 @@ enum class errc : uint8_t {
   timeout,
   /// A healing strategy tried to act and could not (its context says why).
   heal_failed,
+  /// A scheduler could not take a task: queue full, shed for a higher
+  /// priority, stopping (the context says which).
+  task_rejected,
+  /// A task's deadline passed before it was answered.
+  task_expired,
+  /// A task's last attempt failed (the context carries the last error).
+  task_failed,
 };
 
 /// The atom naming Remedy's error category.
