@@ -30,6 +30,9 @@
 #include "remedy/core/logging.hpp"
 #include "remedy/core/percentile.hpp"
 #include "remedy/scheduling/scheduler_event.hpp"
+#include "remedy/supervision/atoms.hpp"
+#include "remedy/supervision/child_info.hpp"
+#include "remedy/supervision/supervision_event.hpp"
 
 namespace remedy {
 
@@ -37,6 +40,11 @@ namespace {
 
 using time_point = caf::actor_clock::time_point;
 using key_type = uint64_t;
+
+/// Marks the request ids of the scheduler's attempts (bit 59, inside the
+/// id's integer part), so that replies to its own CAF requests (to a
+/// supervisor it follows) still go to CAF.
+constexpr uint64_t attempt_tag = uint64_t{1} << 59;
 
 double seconds(caf::timespan x) {
   return std::chrono::duration<double>(x).count();
@@ -55,6 +63,7 @@ bool is_control(const caf::type_erased_tuple& x) {
     case static_cast<uint64_t>(sched_stats_atom::uint_value()):
     case static_cast<uint64_t>(sched_workers_atom::uint_value()):
     case static_cast<uint64_t>(sched_tick_atom::uint_value()):
+    case static_cast<uint64_t>(sched_follow_atom::uint_value()):
     case static_cast<uint64_t>(caf::atom("sys")):
       return true;
     default:
@@ -179,6 +188,13 @@ private:
 
   // -- timers -----------------------------------------------------------------
 
+  struct pool {
+    caf::actor sup;
+    std::string name;
+  };
+
+  void reconcile(const pool& p);
+
   void tick();
   void schedule_tick();
   void hedge(time_point t);
@@ -210,6 +226,7 @@ private:
   /// Scratch space, reused.
   std::vector<uint32_t> eligible_;
   std::vector<key_type> keys_;
+  std::vector<pool> pools_;
 };
 
 caf::behavior scheduler_impl::make_behavior() {
@@ -283,6 +300,26 @@ caf::behavior scheduler_impl::make_behavior() {
       dispatch();
       return caf::unit;
     },
+    [this](sched_follow_atom, caf::actor& sup,
+           std::string& name) -> caf::result<void> {
+      if (!sup || name.empty())
+        return make_error(errc::invalid_argument,
+                          "scheduler '" + settings_.name
+                            + "': follow_pool needs a supervisor and its name");
+      if (pools_.empty())
+        subscribe(this, "supervision.");
+      pools_.push_back(pool{std::move(sup), std::move(name)});
+      reconcile(pools_.back());
+      return caf::unit;
+    },
+    [this](const supervision_event& ev) {
+      if (ev.kind != supervision_event_kind::child_started
+          && ev.kind != supervision_event_kind::child_terminated)
+        return;
+      for (auto& p : pools_)
+        if (p.name == ev.supervisor)
+          reconcile(p);
+    },
     [this](sched_stats_atom) { return stats_; },
     [this](sched_workers_atom) {
       std::vector<worker_info> xs;
@@ -331,9 +368,9 @@ caf::invoke_message_result scheduler_impl::consume(caf::mailbox_element& x) {
     on_task(x);
     return caf::invoke_message_result::consumed;
   }
-  if (x.mid.is_response()) {
-    // The scheduler makes no CAF requests of its own: every response is a
-    // worker's answer to an attempt (or a late one to an attempt given up).
+  if (x.mid.is_response() && (x.mid.integer_value() & attempt_tag) != 0) {
+    // A worker's answer to an attempt (or a late one to an attempt given
+    // up).
     auto index = static_cast<uint32_t>(x.mid.integer_value());
     auto* a = attempts_.at_index(index);
     if (a != nullptr && a->rid == x.mid) {
@@ -490,11 +527,11 @@ void scheduler_impl::send_attempt(key_type k, job& j, uint32_t index,
   auto ak = attempts_.insert(std::move(a));
   // The request id carries the attempt's slot (low 32 bits) and a serial
   // (28 bits): `consume` finds the attempt from the reply's id alone.
-  if (++attempt_serial_ == (1u << 28))
+  if (++attempt_serial_ == (1u << 27))
     attempt_serial_ = 1;
   auto rid = caf::message_id{
     (caf::message_id::normal_message_category << caf::message_id::category_offset)
-    | (uint64_t{attempt_serial_} << 32)
+    | attempt_tag | (uint64_t{attempt_serial_} << 32)
     | detail::slot_map<attempt>::index_of(ak)};
   attempts_.find(ak)->rid = rid.response_id();
   j.running.push_back(ak);
@@ -821,6 +858,62 @@ void scheduler_impl::worker_gone(uint32_t index, const std::string& why) {
     give_up_attempt(ak, err);
   }
   w.handle = nullptr;
+}
+
+// -- pools --------------------------------------------------------------------
+
+void scheduler_impl::reconcile(const pool& p) {
+  auto sup = p.sup;
+  auto prefix = p.name + "/";
+  request(sup, settings_.attempt_timeout, which_children_atom::value)
+    .then(
+      [this, sup, prefix](std::vector<child_info>& children) {
+        std::vector<std::string> present;
+        for (auto& c : children) {
+          if (c.status == child_status::terminated)
+            continue;
+          auto name = prefix + c.id;
+          present.push_back(name);
+          if (find_worker(name) != nullptr)
+            continue;
+          request(sup, settings_.attempt_timeout, get_endpoint_atom::value,
+                  c.id)
+            .then(
+              [this, name](caf::actor& ep) {
+                if (find_worker(name) != nullptr || !ep)
+                  return;
+                monitor(ep);
+                worker w;
+                w.name = name;
+                w.handle = std::move(ep);
+                w.limit = settings_.max_per_worker;
+                w.ewma_at = clock().now();
+                by_name_.emplace(name, static_cast<uint32_t>(workers_.size()));
+                workers_.push_back(std::move(w));
+                log_->info("scheduler '{}': worker '{}' joined from its pool",
+                           settings_.name, name);
+                dispatch();
+              },
+              [this, name](caf::error& err) {
+                log_->warn("scheduler '{}': no endpoint for '{}': {}",
+                           settings_.name, name, render(err));
+              });
+        }
+        for (uint32_t i = 0; i < workers_.size(); ++i) {
+          auto& w = workers_[i];
+          if (w.live && w.name.compare(0, prefix.size(), prefix) == 0
+              && std::find(present.begin(), present.end(), w.name)
+                   == present.end()) {
+            demonitor(w.handle);
+            worker_gone(i, "left its pool");
+          }
+        }
+        dispatch();
+      },
+      [this, prefix](caf::error& err) {
+        log_->warn("scheduler '{}': cannot list the pool '{}': {}",
+                   settings_.name, prefix, render(err));
+      });
 }
 
 // -- timers -------------------------------------------------------------------

@@ -13,6 +13,7 @@ using sched_isolate_atom = caf::atom_constant<caf::atom("s_schiso")>;
 using sched_limit_atom = caf::atom_constant<caf::atom("s_schlim")>;
 using sched_stats_atom = caf::atom_constant<caf::atom("s_schstat")>;
 using sched_workers_atom = caf::atom_constant<caf::atom("s_schwrk")>;
+using sched_follow_atom = caf::atom_constant<caf::atom("s_schfol")>;
 using sched_tick_atom = caf::atom_constant<caf::atom("s_schtick")>;
 
 } // namespace remedy

@@ -50,6 +50,7 @@ caf::expected<caf::actor> spawn_scheduler(caf::actor_system& sys,
 /// | remove_worker       | (none)                    | unknown_child (no such worker) |
 /// | isolate_worker      | (none)                    | unknown_child |
 /// | limit_worker        | (none)                    | unknown_child, invalid_argument (limit 0) |
+/// | follow_pool         | (none)                    | invalid_argument (no actor, empty name) |
 /// | scheduler_stats_of  | scheduler_stats           | |
 /// | workers_of          | std::vector<worker_info>  | |
 using scheduler_actor = caf::typed_actor<
@@ -57,6 +58,7 @@ using scheduler_actor = caf::typed_actor<
   caf::reacts_to<sched_remove_atom, std::string>,
   caf::reacts_to<sched_isolate_atom, std::string, bool>,
   caf::reacts_to<sched_limit_atom, std::string, uint32_t>,
+  caf::reacts_to<sched_follow_atom, caf::actor, std::string>,
   caf::replies_to<sched_stats_atom>::with<scheduler_stats>,
   caf::replies_to<sched_workers_atom>::with<std::vector<worker_info>>>;
 
@@ -95,6 +97,20 @@ auto limit_worker(Self* self, const caf::actor& scheduler, std::string name,
                   uint32_t limit, caf::timespan timeout = default_timeout) {
   return self->request(caf::actor_cast<scheduler_actor>(scheduler), timeout,
                        sched_limit_atom::value, std::move(name), limit);
+}
+
+/// Makes the children of the supervisor `sup` (named `name`, e.g. a
+/// simple_one_for_one pool) workers, through their stable endpoints and
+/// named "<name>/<child id>", and keeps following it: a child started
+/// (`start_pool_child`, a scale-out) becomes a worker, a child terminated or
+/// deleted stops being one; a restart changes nothing (the endpoint holds
+/// the tasks while the child restarts).
+template <class Self>
+auto follow_pool(Self* self, const caf::actor& scheduler, caf::actor sup,
+                 std::string name, caf::timespan timeout = default_timeout) {
+  return self->request(caf::actor_cast<scheduler_actor>(scheduler), timeout,
+                       sched_follow_atom::value, std::move(sup),
+                       std::move(name));
 }
 
 template <class Self>
@@ -146,6 +162,15 @@ limit_worker(caf::scoped_actor& self, const caf::actor& scheduler,
   return detail::ask<void, scheduler_actor>(self, scheduler, timeout,
                                             sched_limit_atom::value,
                                             std::move(name), limit);
+}
+
+inline caf::expected<void>
+follow_pool(caf::scoped_actor& self, const caf::actor& scheduler,
+            caf::actor sup, std::string name,
+            caf::timespan timeout = default_timeout) {
+  return detail::ask<void, scheduler_actor>(self, scheduler, timeout,
+                                            sched_follow_atom::value,
+                                            std::move(sup), std::move(name));
 }
 
 inline caf::expected<scheduler_stats>
