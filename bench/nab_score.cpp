@@ -58,7 +58,9 @@ constexpr const char* usage
     "    --spread-half-life-h=H --spread-floor=X --relative-floor=X\n"
     "    --warm-up-h=H --z=Z --side=above|below|both --anomaly-learning=X\n"
     "    --accept-after-h=H --raise-after-min=M --clear-after-min=M\n"
-    "    --gap-intervals=N --season-h=H --season-bins=N --season-half-life-h=H";
+    "    --gap-intervals=N --season-h=H --season-bins=N --season-half-life-h=H\n"
+    "    --week-h=H (0: no weekly season) --week-bins=N --week-half-life-h=H\n"
+    "    --week-after-h=H";
 
 using hours_d = std::chrono::duration<double, std::ratio<3600>>;
 using minutes_d = std::chrono::duration<double, std::ratio<60>>;
@@ -141,6 +143,10 @@ int run_adaptive(const bench::options& opts,
       [&](double v) { x.season_bins = static_cast<uint32_t>(v); });
   num("season-half-life-h",
       [&](double v) { x.season_half_life = from_hours(v); });
+  num("week-h", [&](double v) { x.week = from_hours(v); });
+  num("week-bins", [&](double v) { x.week_bins = static_cast<uint32_t>(v); });
+  num("week-half-life-h", [&](double v) { x.week_half_life = from_hours(v); });
+  num("week-after-h", [&](double v) { x.week_after = from_hours(v); });
   if (opts.has("side")) {
     auto v = opts.get("side", "");
     x.side = v == "above"   ? remedy::anomaly_side::above
@@ -152,14 +158,16 @@ int run_adaptive(const bench::options& opts,
               "spread_half_life %.3g h, spread_floor %.3g, relative_floor "
               "%.3g, warm_up %.3g h, z >= %.2f, side %s, anomaly_learning "
               "%.3g, accept_after %.3g h, raise_after %.3g h, clear_after "
-              "%.3g h, gap_intervals %.3g, season %.3g h / %u bins)\n",
+              "%.3g h, gap_intervals %.3g, season %.3g h / %u bins, week %.3g h / "
+              "%u bins after %.3g h)\n",
               modified ? "MODIFIED defaults" : "defaults",
               hours_of(x.half_life), hours_of(x.spread_half_life),
               x.spread_floor, x.relative_floor, hours_of(x.warm_up),
               x.z_threshold, side_name(x.side), x.anomaly_learning,
               hours_of(x.accept_after), hours_of(x.raise_after),
               hours_of(x.clear_after), x.gap_intervals, hours_of(x.season),
-              static_cast<unsigned>(x.season_bins));
+              static_cast<unsigned>(x.season_bins), hours_of(x.week),
+              static_cast<unsigned>(x.week_bins), hours_of(x.week_after));
   std::printf("# data: %s, windows: %s, profiles: %s\n\n",
               csv.empty() ? dir.c_str() : csv.c_str(), windows_path.c_str(),
               profiles_path.empty() ? "(NAB's three)" : profiles_path.c_str());

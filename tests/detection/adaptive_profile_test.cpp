@@ -143,6 +143,7 @@ TEST_CASE("adaptive profiles: durations are the defaults' counts of 5-minute "
   CHECK(s.accept_after == caf::timespan{72s});
   CHECK(s.clear_after == caf::timespan{72s});
   CHECK(s.season.count() == 0);
+  CHECK(s.week.count() == 0);
   CHECK(!s.validate());
   CHECK(adaptive_detector_settings::for_kind(metric_kind::gauge, 1min, {"m"})
           .season
@@ -153,6 +154,22 @@ TEST_CASE("adaptive profiles: durations are the defaults' counts of 5-minute "
   CHECK(adaptive_detector_settings::for_kind(metric_kind::gauge, 2h, {"m"})
           .season.count()
         == 0);
+  // The weekly season goes with the daily one, a week after two weeks
+  // whatever the interval.
+  for (auto interval : {caf::timespan{1min}, caf::timespan{10min},
+                        caf::timespan{1h}}) {
+    auto w = adaptive_detector_settings::for_kind(metric_kind::rate, interval,
+                                                  {"m"});
+    CHECK(w.week == caf::timespan{24h * 7});
+    CHECK(w.week_after == caf::timespan{24h * 14});
+    CHECK(!w.validate());
+  }
+  for (auto interval : {caf::timespan{1s}, caf::timespan{59s},
+                        caf::timespan{2h}})
+    CHECK(adaptive_detector_settings::for_kind(metric_kind::rate, interval,
+                                               {"m"})
+            .week.count()
+          == 0);
   auto g = adaptive_detector_settings::for_kind(metric_kind::gauge, 5min,
                                                 {"m"});
   adaptive_detector_settings d;
@@ -166,6 +183,10 @@ TEST_CASE("adaptive profiles: durations are the defaults' counts of 5-minute "
   CHECK(g.season == d.season);
   CHECK(g.season_bins == d.season_bins);
   CHECK(g.season_half_life == d.season_half_life);
+  CHECK(g.week == d.week);
+  CHECK(g.week_bins == d.week_bins);
+  CHECK(g.week_half_life == d.week_half_life);
+  CHECK(g.week_after == d.week_after);
   CHECK(g.side == d.side);
   CHECK(g.z_threshold == d.z_threshold);
   CHECK(g.spread_floor == d.spread_floor);

@@ -28,6 +28,17 @@ double alpha(double dt, double half_life) {
 
 constexpr double max_z = 1e6;
 
+/// The bin of `at` in a period of `period` cut into `bins` bins.
+size_t bin_in(caf::timespan at, caf::timespan period, uint32_t bins) {
+  auto p = period.count();
+  auto t = at.count() % p;
+  if (t < 0)
+    t += p;
+  auto bin = static_cast<size_t>(static_cast<double>(t)
+                                 / static_cast<double>(p) * bins);
+  return std::min(bin, static_cast<size_t>(bins - 1));
+}
+
 } // namespace
 
 const char* to_string(metric_kind x) {
@@ -68,8 +79,10 @@ adaptive_detector_settings::for_kind(metric_kind kind,
   x.accept_after = scale(x.accept_after);
   x.raise_after = scale(x.raise_after);
   x.clear_after = scale(x.clear_after);
-  if (interval < std::chrono::minutes{1} || interval > std::chrono::hours{1})
+  if (interval < std::chrono::minutes{1} || interval > std::chrono::hours{1}) {
     x.season = caf::timespan{0};
+    x.week = caf::timespan{0};
+  }
   switch (kind) {
     case metric_kind::latency:
       x.name = "adaptive.latency";
@@ -149,6 +162,16 @@ caf::error adaptive_detector_settings::validate() const {
     if (season_half_life.count() <= 0)
       return fail("season_half_life must be positive");
   }
+  if (week.count() < 0)
+    return fail("week must be >= 0");
+  if (week.count() > 0) {
+    if (week_bins < 2 || week_bins > 10000)
+      return fail("week_bins must be in [2, 10000]");
+    if (week_half_life.count() <= 0)
+      return fail("week_half_life must be positive");
+    if (week_after.count() < 0)
+      return fail("week_after must be >= 0");
+  }
   return caf::none;
 }
 
@@ -168,18 +191,19 @@ adaptive_detector::series adaptive_detector::make_series() const {
     s.season.assign(settings_.season_bins, 0.0);
     s.season_seen.assign(settings_.season_bins, 0);
   }
+  if (settings_.week.count() > 0) {
+    s.week.assign(settings_.week_bins, 0.0);
+    s.week_seen.assign(settings_.week_bins, 0);
+  }
   return s;
 }
 
 size_t adaptive_detector::bin_of(caf::timespan at) const {
-  auto period = settings_.season.count();
-  auto t = at.count() % period;
-  if (t < 0)
-    t += period;
-  auto bin = static_cast<size_t>(static_cast<double>(t)
-                                 / static_cast<double>(period)
-                                 * settings_.season_bins);
-  return std::min(bin, static_cast<size_t>(settings_.season_bins - 1));
+  return bin_in(at, settings_.season, settings_.season_bins);
+}
+
+size_t adaptive_detector::week_bin_of(caf::timespan at) const {
+  return bin_in(at, settings_.week, settings_.week_bins);
 }
 
 void adaptive_detector::on_sample(const sample& x, detections& out) {
@@ -194,6 +218,8 @@ void adaptive_detector::on_sample(const sample& x, detections& out) {
   auto value = detail::clamp_finite(x.value, 1e150);
   auto seasonal = !s.season.empty();
   auto bin = seasonal ? bin_of(x.at) : size_t{0};
+  auto weekly = !s.week.empty();
+  auto wbin = weekly ? week_bin_of(x.at) : size_t{0};
   last_score_ = 0.0;
   last_z_ = 0.0;
   if (!s.started) {
@@ -201,9 +227,12 @@ void adaptive_detector::on_sample(const sample& x, detections& out) {
     s.first = s.last = s.warm_from = x.at;
     s.warm_samples = 1;
     s.level = value;
+    s.week_level = value;
     s.mean_abs = std::abs(value);
     if (seasonal)
       s.season_seen[bin] = 1;
+    if (weekly)
+      s.week_seen[wbin] = 1;
     return;
   }
   if (x.at < s.last) {
@@ -222,7 +251,10 @@ void adaptive_detector::on_sample(const sample& x, detections& out) {
     // season, the series' scale and shape, decay by the time elapsed) and
     // the model warms up again; a raise does not survive it.
     ++stats_.gaps;
-    s.level = value - (seasonal && s.season_seen[bin] ? s.season[bin] : 0.0);
+    auto daily = seasonal && s.season_seen[bin] ? s.season[bin] : 0.0;
+    auto week = weekly && s.week_seen[wbin] ? s.week[wbin] : 0.0;
+    s.level = value - daily - (s.week_on ? week : 0.0);
+    s.week_level = value - daily - week;
     s.warm_from = x.at;
     s.warm_samples = 0;
     s.anomalous = s.normal = false;
@@ -240,8 +272,16 @@ void adaptive_detector::on_sample(const sample& x, detections& out) {
   s.last = x.at;
   auto warm = x.at - s.warm_from >= settings_.warm_up
               && s.warm_samples >= settings_.warm_up_samples;
+  // The weekly offsets join the prediction once the series is old enough;
+  // the level they learned against becomes the level.
+  if (weekly && !s.week_on && x.at - s.first >= settings_.week_after) {
+    s.week_on = true;
+    s.level = s.week_level;
+  }
   auto offset = seasonal && s.season_seen[bin] ? s.season[bin] : 0.0;
-  auto pred = s.level + offset;
+  auto week_offset = weekly && s.week_seen[wbin] ? s.week[wbin] : 0.0;
+  auto joined = s.week_on ? week_offset : 0.0;
+  auto pred = s.level + offset + joined;
   auto r = value - pred;
   auto dev = std::sqrt(std::max(s.short_var, 0.0));
   dev = std::max(dev, settings_.spread_floor * std::sqrt(s.long_var));
@@ -266,15 +306,34 @@ void adaptive_detector::on_sample(const sample& x, detections& out) {
   s.short_var = (1.0 - a) * (s.short_var + r * incr);
   s.long_var = (1.0 - al) * s.long_var + al * r * r;
   s.mean_abs += al * (std::abs(value) - s.mean_abs);
+  if (weekly) {
+    // Until they join, the weekly offsets learn against a level of their
+    // own, which learns the residual after them (the level follows the
+    // week's pattern, this one does not).
+    if (s.week_on)
+      s.week_level = s.level;
+    else
+      s.week_level += a * (value - s.week_level - offset - week_offset);
+    auto base = s.week_level + offset;
+    if (!s.week_seen[wbin]) {
+      s.week[wbin] = value - base;
+      s.week_seen[wbin] = 1;
+    } else {
+      auto aw = share
+                * alpha(dt * settings_.week_bins,
+                        seconds(settings_.week_half_life));
+      s.week[wbin] += aw * (value - base - s.week[wbin]);
+    }
+  }
   if (seasonal) {
     if (!s.season_seen[bin]) {
-      s.season[bin] = value - s.level;
+      s.season[bin] = value - s.level - joined;
       s.season_seen[bin] = 1;
     } else {
       auto as = share
                 * alpha(dt * settings_.season_bins,
                         seconds(settings_.season_half_life));
-      s.season[bin] += as * (value - s.level - s.season[bin]);
+      s.season[bin] += as * (value - s.level - joined - s.season[bin]);
     }
   }
   ++s.warm_samples;
@@ -283,7 +342,12 @@ void adaptive_detector::on_sample(const sample& x, detections& out) {
       && x.at - s.raised_at >= settings_.accept_after) {
     // A shift of the level, not of the noise: the spreads go back to what
     // they were when it raised.
-    s.level = value - (seasonal ? s.season[bin] : 0.0);
+    auto daily = seasonal ? s.season[bin] : 0.0;
+    s.level = value - daily - (s.week_on ? s.week[wbin] : 0.0);
+    // Before `week_after` the weekly offsets' level stays: what the level
+    // accepts then may be the week's pattern (a weekend), which they learn.
+    if (weekly && s.week_on)
+      s.week_level = s.level;
     s.short_var = std::min(s.short_var, s.short_var_at_raise);
     s.long_var = std::min(s.long_var, s.long_var_at_raise);
     s.raised_at = x.at;

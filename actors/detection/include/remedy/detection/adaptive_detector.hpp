@@ -98,6 +98,22 @@ struct adaptive_detector_settings {
   uint32_t season_bins = 24;
   /// Half-life of a bin's offset, counted in periods' worth of time.
   caf::timespan season_half_life = std::chrono::hours{24 * 3};
+  /// Weekly seasonality, on top of the daily one: the period (0: off; a
+  /// week by default) and the number of bins in it (168 by default: one
+  /// offset per hour of the week, which scored higher on the NAB tuning
+  /// set than 7, one per day); each bin learns its offset from the level
+  /// plus the daily bin's offset, so the prediction is level + daily
+  /// offset + weekly offset (allocated with the series, not per sample).
+  caf::timespan week = std::chrono::hours{24 * 7};
+  uint32_t week_bins = 168;
+  /// Half-life of a weekly bin's offset, counted in periods' worth of
+  /// time (as `season_half_life`).
+  caf::timespan week_half_life = std::chrono::hours{24 * 7};
+  /// The weekly offsets join the prediction only once the series is this
+  /// old (>= 0; two weeks by default: a series long enough to have a
+  /// week's pattern); before, they learn (against a level of their own)
+  /// and the detector scores and learns exactly as without them.
+  caf::timespan week_after = std::chrono::hours{24 * 14};
   /// Publish every scored sample's score (after warm-up) as the sample
   /// `<metric>.score` of the same target, in [0, 1] (0.5 at the
   /// threshold), for other detectors and for healing to read.
@@ -111,7 +127,8 @@ struct adaptive_detector_settings {
   /// clear 72), so the same anomaly gives the same raises at 1 s and at
   /// 5 min; the daily season is on for intervals from 1 minute to 1 hour
   /// (faster levels follow the day by themselves, slower series have too
-  /// few samples per bin) and lasts a day whatever the interval. The kind
+  /// few samples per bin) and lasts a day whatever the interval; so is the
+  /// weekly one (a week, after two weeks, whatever the interval). The kind
   /// sets the side and the floors (see docs/detection.md, "Settings by
   /// metric kind"); `gauge` at 5 minutes is the defaults but for its name. A
   /// `sample_interval` <= 0 gives settings that fail `validate`; one over
@@ -130,7 +147,8 @@ struct adaptive_detector_settings {
 /// series' first sample:
 ///
 ///     a      = 1 - 2^(-dt / half_life)          (dt: time since the last)
-///     pred   = level (+ the season bin's offset)
+///     pred   = level (+ the season bin's offset, + the weekly bin's
+///              offset once the series is `week_after` old)
 ///     r      = x - pred
 ///     dev    = max(short spread, spread_floor * long spread,
 ///                  relative_floor * long mean |x|, min_deviation)
@@ -198,6 +216,12 @@ private:
     double mean_abs = 0.0;
     std::vector<double> season;
     std::vector<uint8_t> season_seen;
+    std::vector<double> week;
+    std::vector<uint8_t> week_seen;
+    /// The level the weekly offsets learn against until they join the
+    /// prediction (`week_after`); the level itself from then on.
+    double week_level = 0.0;
+    bool week_on = false;
     bool anomalous = false;
     bool normal = false;
     caf::timespan anomalous_since{0};
@@ -210,6 +234,7 @@ private:
 
   series make_series() const;
   size_t bin_of(caf::timespan at) const;
+  size_t week_bin_of(caf::timespan at) const;
 
   adaptive_detector_settings settings_;
   std::map<std::pair<std::string, std::string>, series> series_;
