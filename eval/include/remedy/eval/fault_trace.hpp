@@ -319,7 +319,9 @@ struct trace_settings {
 /// Generates one labelled trace of `scenario`: healthy noise on every
 /// target (jittered heartbeats with rare pauses, lognormal latencies,
 /// binomial error rates, diurnal and load swings, a memory sawtooth without
-/// trend) and the scenario's fault on one of them. Deterministic: the same
+/// trend, and the NAB-learned idle-plus-burst routes, weekends, level
+/// shifts and gaps of `trace_settings`) and the scenario's fault on one of
+/// them. Deterministic: the same
 /// scenario, seed and settings give the same trace (std::mt19937_64).
 fault_trace generate_fault_trace(fault_scenario scenario, uint64_t seed,
                                  const trace_settings& settings = {});
