@@ -173,6 +173,26 @@ void explain(const remedy::fault_trace& trace, const remedy::trace_result& r,
                 remedy::to_string(m.kind));
 }
 
+/// The trace settings of every part: the defaults, with the NAB-learned
+/// healthy-noise features named in --without=idle,weekend,shifts,gaps
+/// turned off (to see which of them a detector trips over).
+remedy::trace_settings base_settings(const bench::options& opts) {
+  remedy::trace_settings ts;
+  auto without = "," + opts.get("without", "") + ",";
+  auto off = [&](const char* x) {
+    return without.find("," + std::string{x} + ",") != std::string::npos;
+  };
+  if (off("idle"))
+    ts.idle_route_share = 0.0;
+  if (off("weekend"))
+    ts.weekend_traffic = 1.0;
+  if (off("shifts"))
+    ts.level_shifts_per_day = 0.0;
+  if (off("gaps"))
+    ts.gaps_per_day = 0.0;
+  return ts;
+}
+
 void run_accuracy(const bench::options& opts, const budget& b) {
   auto traces = opts.get_size("traces", opts.quick ? 20 : 200);
   auto first = opts.get_size("first-seed", 1);
@@ -180,10 +200,13 @@ void run_accuracy(const bench::options& opts, const budget& b) {
   auto healthy_hours = opts.get_size("healthy-hours", 24);
   auto healthy_first = opts.get_size("healthy-first-seed", 1);
   auto verbose = opts.has("verbose");
+  auto ts = base_settings(opts);
   std::printf("-- accuracy: %zu traces per group (seeds %zu..%zu), %zu x %zu "
-              "h of healthy noise (seeds %zu..%zu)\n\n",
+              "h of healthy noise (seeds %zu..%zu)%s%s\n\n",
               traces, first, first + traces - 1, healthy_seeds, healthy_hours,
-              healthy_first, healthy_first + healthy_seeds - 1);
+              healthy_first, healthy_first + healthy_seeds - 1,
+              opts.has("without") ? ", healthy noise without " : "",
+              opts.get("without", "").c_str());
   std::fflush(stdout);
   remedy::accuracy_report report;
   remedy::classifier_settings cs;
@@ -193,7 +216,7 @@ void run_accuracy(const bench::options& opts, const budget& b) {
     for (size_t i = 0; i < traces; ++i) {
       auto seed = first + i;
       auto scenario = g.variants[seed % g.variants.size()];
-      auto trace = remedy::generate_fault_trace(scenario, seed);
+      auto trace = remedy::generate_fault_trace(scenario, seed, ts);
       inputs += trace.inputs.size();
       auto raised = remedy::run_trace(trace, fresh_detectors(), cs);
       auto r = report.add(trace, raised);
@@ -204,7 +227,7 @@ void run_accuracy(const bench::options& opts, const budget& b) {
   }
   auto t1 = bench::clock_type::now();
   for (size_t k = healthy_first; k < healthy_first + healthy_seeds; ++k) {
-    remedy::healthy_trace_generator gen{k};
+    remedy::healthy_trace_generator gen{k, ts};
     remedy::detection_run run{fresh_detectors(), cs, gen.now()};
     auto start = gen.now();
     auto chunks = healthy_hours * 6;
@@ -648,7 +671,7 @@ void run_sensitivity(const bench::options& opts, const budget& b) {
     std::vector<row> rows;
     baseline base;
     for (auto level : sw.levels) {
-      remedy::trace_settings ts;
+      auto ts = base_settings(opts);
       sw.apply(ts, level);
       if (auto err = ts.validate())
         bench::fail("trace settings: " + remedy::render(err));
@@ -734,7 +757,7 @@ int main(int argc, char** argv) {
     "          [--samples=N] [--reps=R] [--sensitivity-traces=N]\n"
     "          [--sensitivity-first-seed=S] [--max-seconds=T]\n"
     "          [--part-max-seconds=T] [--verbose] [--no-accuracy] [--no-cost]\n"
-    "          [--no-sensitivity] [--sensitivity-only]\n"
+    "          [--no-sensitivity] [--sensitivity-only] [--without=F,...]\n"
     "  --traces=N         labelled traces per group (default 200, quick 20)\n"
     "  --first-seed=S     their seeds are S..S+N-1 (default 1)\n"
     "  --healthy-seeds=K  healthy traces (default 4, quick 1) ...\n"
@@ -752,7 +775,9 @@ int main(int argc, char** argv) {
     "                     cost, sensitivity), then abort (default 300)\n"
     "  --verbose          list every miss and false positive\n"
     "  --no-accuracy, --no-cost, --no-sensitivity   skip a part\n"
-    "  --sensitivity-only  run only the sensitivity sweep\n");
+    "  --sensitivity-only  run only the sensitivity sweep\n"
+    "  --without=F,...    turn off healthy-noise features learned from NAB\n"
+    "                     (idle, weekend, shifts, gaps; trace_settings)\n");
   auto start = bench::clock_type::now();
   auto deadline = start
                   + std::chrono::seconds(opts.get_size("max-seconds", 900));

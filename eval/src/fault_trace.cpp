@@ -119,6 +119,38 @@ caf::error trace_settings::validate() const {
   if (!(memory_limit_mb > 700.0) || !std::isfinite(memory_limit_mb))
     return fail("memory_limit_mb must be finite and above 700 (healthy "
                 "memory peaks at 580 MB)");
+  // Healthy noise learned from NAB.
+  auto share = [](double x) { return x >= 0.0 && x <= 1.0; };
+  auto ordered = [](double lo, double hi) {
+    return std::isfinite(lo) && std::isfinite(hi) && lo <= hi;
+  };
+  if (!share(idle_route_share))
+    return fail("idle_route_share must be in [0, 1]");
+  if (!ordered(idle_calls_min, idle_calls_max) || !(idle_calls_min > 0.0))
+    return fail("need 0 < idle_calls_min <= idle_calls_max (finite)");
+  if (burst_every_min.count() <= 0 || burst_every_min > burst_every_max)
+    return fail("need 0 < burst_every_min <= burst_every_max");
+  if (burst_length_min.count() < 0 || burst_length_min > burst_length_max
+      || burst_length_max >= burst_every_min)
+    return fail("need 0 <= burst_length_min <= burst_length_max < "
+                "burst_every_min");
+  if (!ordered(burst_multiple_min, burst_multiple_max)
+      || burst_multiple_min < 1.0)
+    return fail("need 1 <= burst_multiple_min <= burst_multiple_max (finite)");
+  if (!(burst_latency_rise >= 0.0 && burst_latency_rise <= 1.0))
+    return fail("burst_latency_rise must be in [0, 1]");
+  if (!(weekend_traffic > 0.0 && weekend_traffic <= 1.0))
+    return fail("weekend_traffic must be in (0, 1]");
+  if (!(level_shifts_per_day >= 0.0) || !std::isfinite(level_shifts_per_day))
+    return fail("level_shifts_per_day must be finite and >= 0");
+  if (!ordered(level_shift_min, level_shift_max) || level_shift_min < 0.0
+      || level_shift_max > 0.3)
+    return fail("need 0 <= level_shift_min <= level_shift_max <= 0.3 (a "
+                "larger lasting rise is a slowdown, not noise)");
+  if (!(gaps_per_day >= 0.0) || !std::isfinite(gaps_per_day))
+    return fail("gaps_per_day must be finite and >= 0");
+  if (gap_min.count() <= 0 || gap_median < gap_min || gap_p90 < gap_median)
+    return fail("need 0 < gap_min <= gap_median <= gap_p90");
   // Fault magnitudes: finite ranges with min <= max.
   auto range = [](double lo, double hi) {
     return std::isfinite(lo) && std::isfinite(hi) && lo <= hi;
@@ -268,6 +300,25 @@ struct target_model {
   double load_phase = 0.0;
   double load_period_s = 3600.0;
   ts next_sample{0};
+  // Healthy noise learned from NAB: each schedule has a stream of its own,
+  // drawn in time order, so chunking a trace does not change it.
+  rng_type shift_rng;
+  rng_type gap_rng;
+  bool idle = false;
+  double idle_calls = 1.0;
+  double burst_period_s = 600.0;
+  double burst_length_s = 60.0;
+  double burst_phase_s = 0.0;
+  double burst_multiple = 10.0;
+  double burst_rise = 0.0;
+  double weekend = 1.0;
+  /// Baseline latency factor from deploy shifts, kept within
+  /// [1 - shift_cap, 1 + shift_cap].
+  double shift = 1.0;
+  double shift_cap = 0.0;
+  ts next_shift = ts::max();
+  ts gap_start = ts::max();
+  ts gap_end = ts::max();
   // Memory.
   double mem_base = 300.0;
   double mem_amp = 50.0;
@@ -284,11 +335,28 @@ struct target_model {
   double load(ts t) const {
     return std::sin(two_pi * seconds_of(t) / load_period_s + load_phase);
   }
+  /// Weekly seasonality: the share of weekday traffic at `t` (days 5 and 6
+  /// of every 7 since the epoch are the weekend).
+  double week(ts t) const {
+    auto d = static_cast<int64_t>(std::floor(seconds_of(t) / day_s)) % 7;
+    return d >= 5 ? weekend : 1.0;
+  }
+  /// An idle route's batch job runs at `t`.
+  bool in_burst(ts t) const {
+    return idle
+           && std::fmod(seconds_of(t) + burst_phase_s, burst_period_s)
+                < burst_length_s;
+  }
   double calls_rate(ts t) const {
-    return calls_per_s * (1.0 + 0.5 * day(t)) * (1.0 + 0.2 * load(t));
+    if (idle)
+      return idle_calls * week(t) * (in_burst(t) ? burst_multiple : 1.0);
+    return calls_per_s * (1.0 + 0.5 * day(t)) * (1.0 + 0.2 * load(t))
+           * week(t);
   }
   double base_latency(ts t) const {
-    return latency_ms * (1.0 + 0.25 * day(t)) * (1.0 + 0.1 * load(t));
+    auto rise = in_burst(t) ? 1.0 + burst_rise : 1.0;
+    return latency_ms * (1.0 + 0.25 * day(t)) * (1.0 + 0.1 * load(t)) * shift
+           * rise;
   }
   double base_error(ts t) const {
     return error_p0 * (1.0 + 0.5 * day(t)) * (1.0 + 0.2 * load(t));
@@ -320,6 +388,9 @@ class world {
 public:
   world(uint64_t seed, const trace_settings& settings, ts begin)
     : settings_(settings), rng_(mix(seed)), begin_(begin) {
+    // The NAB-learned noise draws from here only: the draws of `rng_` (and
+    // so every other signal) do not depend on it.
+    rng_type shape{mix(seed ^ 0x4e4142ULL)};
     auto add = [&](bool route, size_t n) {
       target_model m;
       m.route = route;
@@ -352,6 +423,26 @@ public:
       m.next_memory
         = begin
           + from_seconds(uniform(rng_, 0.0, seconds_of(settings_.memory_interval)));
+      m.shift_rng.seed(mix(shape()));
+      m.gap_rng.seed(mix(shape()));
+      auto& st = settings_;
+      m.weekend = st.weekend_traffic;
+      m.idle = route && chance(shape, st.idle_route_share);
+      m.idle_calls = log_uniform(shape, st.idle_calls_min, st.idle_calls_max);
+      m.burst_period_s = uniform(shape, seconds_of(st.burst_every_min),
+                                 seconds_of(st.burst_every_max));
+      m.burst_length_s = uniform(shape, seconds_of(st.burst_length_min),
+                                 seconds_of(st.burst_length_max));
+      m.burst_phase_s = uniform(shape, 0.0, m.burst_period_s);
+      m.burst_multiple = log_uniform(shape, st.burst_multiple_min,
+                                     st.burst_multiple_max);
+      m.burst_rise = st.burst_latency_rise;
+      m.shift_cap = st.level_shift_max;
+      if (route) {
+        m.next_shift = next_event(m.shift_rng, begin, st.level_shifts_per_day);
+        m.gap_start = next_event(m.gap_rng, begin, st.gaps_per_day);
+        m.gap_end = gap_after(m.gap_rng, m.gap_start);
+      }
       targets_.push_back(std::move(m));
     };
     for (size_t i = 1; i <= settings_.services; ++i)
@@ -483,8 +574,55 @@ private:
     while (m.next_sample < to) {
       auto t = m.next_sample;
       m.next_sample += step;
+      while (m.next_shift <= t) {
+        // A deploy: the baseline moves by level_shift_min..max, up or down,
+        // and stays within +-level_shift_max of where it began.
+        auto size = uniform(m.shift_rng, settings_.level_shift_min,
+                            settings_.level_shift_max);
+        auto moved = m.shift * (chance(m.shift_rng, 0.5) ? 1.0 + size
+                                                         : 1.0 - size);
+        if (moved > 1.0 + m.shift_cap || moved < 1.0 - m.shift_cap)
+          moved = m.shift * (m.shift * (1.0 + size) > 1.0 + m.shift_cap
+                               ? 1.0 - size
+                               : 1.0 + size);
+        m.shift = std::clamp(moved, 1.0 - m.shift_cap, 1.0 + m.shift_cap);
+        m.next_shift = next_event(m.shift_rng, m.next_shift,
+                                  settings_.level_shifts_per_day);
+      }
+      while (m.gap_end <= t) {
+        m.gap_start = next_event(m.gap_rng, m.gap_end, settings_.gaps_per_day);
+        m.gap_end = gap_after(m.gap_rng, m.gap_start);
+      }
+      if (t >= m.gap_start && !(m.fault && m.gap_start < m.fault->end
+                                && m.gap_end > m.fault->start))
+        continue; // the scraper is gone: nothing is published
       route_sample(m, t, out);
     }
+  }
+
+  /// The time of the next event of a Poisson process of `per_day` after
+  /// `from` (never for 0).
+  static ts next_event(rng_type& g, ts from, double per_day) {
+    if (per_day <= 0.0)
+      return ts::max();
+    auto wait = std::exponential_distribution<double>{per_day / day_s}(g);
+    if (wait > 1e9) // beyond any trace (and any timespan)
+      return ts::max();
+    return from + from_seconds(wait);
+  }
+
+  /// The end of a gap that starts at `start`.
+  ts gap_after(rng_type& g, ts start) const {
+    if (start == ts::max())
+      return ts::max();
+    // Lognormal: median gap_median, 90th percentile gap_p90 (z 1.2816),
+    // at least gap_min and at most a day.
+    auto median = seconds_of(settings_.gap_median);
+    auto sigma = std::log(seconds_of(settings_.gap_p90) / median) / 1.2815516;
+    auto length = sigma > 0.0 ? median * std::exp(normal(g, 0.0, sigma))
+                              : median;
+    length = std::clamp(length, seconds_of(settings_.gap_min), day_s);
+    return start + from_seconds(length);
   }
 
   void route_sample(target_model& m, ts t, std::vector<trace_input>& out) {

@@ -181,6 +181,82 @@ struct trace_settings {
   caf::timespan memory_interval = std::chrono::seconds(5);
   double memory_limit_mb = 1024.0;
 
+  // -- healthy noise learned from NAB ------------------------------------------
+  //
+  // Healthy, not faults: no label is ever made of them. Each size is
+  // measured on NAB's 23 real series (realAdExchange, realTraffic,
+  // realTweets; labelled windows left out) by bench/nab_noise.cpp, whose
+  // output is quoted next to each default (docs/detection.md, "What the
+  // healthy noise learned from NAB"). Each draws from random streams of its
+  // own (derived from the trace's seed with splitmix64), so the rest of a
+  // trace is the same draw for draw whether they are on or off.
+
+  /// Idle-plus-burst routes: each service is one with this chance (a
+  /// batch-fed endpoint: a trickle of `idle_calls_min` to `idle_calls_max`
+  /// calls a second, and a batch job every `burst_every_min` to
+  /// `burst_every_max` for `burst_length_min` to `burst_length_max`, at
+  /// `burst_multiple_min` to `burst_multiple_max` times the idle rate). Its
+  /// `error_rate` is binomial over a call or two when idle (0, 1/2 or 1; no
+  /// latency or error sample in a second without calls), and its latency
+  /// rises by `burst_latency_rise` during a burst (queueing). 0 turns them
+  /// off. A per-service chance, not a count: with two services the measured
+  /// share rounds to 0 or 1 and would vanish or take over.
+  /// NAB (bench_nab_noise): 5 of 23 real series (0.22) are idle plus bursts
+  /// (60 % of rows in the lowest tenth of the range, the top at least 5x the
+  /// median above the minimum).
+  double idle_route_share = 0.22;
+  /// Not in NAB (its series are not call counts): a trickle that leaves many
+  /// seconds empty.
+  double idle_calls_min = 0.5;
+  double idle_calls_max = 2.0;
+  /// NAB: 1.4 % of an idle-plus-burst series' rows are above half its range
+  /// (median); 15-60 min apart and 20-60 s long is 1.8 % of the time.
+  caf::timespan burst_every_min = std::chrono::minutes(15);
+  caf::timespan burst_every_max = std::chrono::minutes(60);
+  caf::timespan burst_length_min = std::chrono::seconds(20);
+  caf::timespan burst_length_max = std::chrono::seconds(60);
+  /// NAB: p99 over the median (above the minimum) of those series, 9.4x to
+  /// 75x, 11.1x the median; drawn log-uniformly from 9x to 30x (the 75x of
+  /// one series left out of the range's top).
+  double burst_multiple_min = 9.0;
+  double burst_multiple_max = 30.0;
+  /// Not in NAB (no latency there): a batch job queues calls somewhat.
+  double burst_latency_rise = 0.2;
+  /// Weekly seasonality: on Saturdays and Sundays (days 5 and 6 of every 7
+  /// since the clock's epoch) every route's calls are this share of the
+  /// weekday's, on top of the daily swing (1 turns it off).
+  /// NAB: weekend over weekday mean, median of the 23 real series 0.84
+  /// (0.59 to 1.04 interquartile).
+  double weekend_traffic = 0.84;
+  /// Deploy level shifts: a route's baseline latency moves for good, at
+  /// random times (a Poisson process of this many per route and day), by a
+  /// relative amount drawn uniformly from [level_shift_min, level_shift_max]
+  /// up or down (0 shifts per day turns them off). The baseline stays
+  /// within +-`level_shift_max` of where it began, and `level_shift_max` is
+  /// at most 0.3: a sustained 2x latency is the `slow` fault class (the
+  /// sensitivity sweep starts at x1.25), so a healthy shift stays well
+  /// below the smallest slowdown the harness labels.
+  /// NAB: 0.205 lasting shifts of 10 % or more per series-day (237 in 1157
+  /// days), 0.28 of the level (median; 0.18 to 0.50 interquartile): from
+  /// the 25th percentile to the cap.
+  double level_shifts_per_day = 0.205;
+  double level_shift_min = 0.18;
+  double level_shift_max = 0.30;
+  /// Gaps: a route's sample publisher (a metrics scraper) goes silent at
+  /// random times (a Poisson process of this many per route and day):
+  /// no route sample at all, while the target keeps beating and its memory
+  /// is still sampled (a lost scraper is not a hang). A gap's length is
+  /// lognormal with median `gap_median` and 90th percentile `gap_p90`, at
+  /// least `gap_min`. A gap never overlaps a labelled fault on its own
+  /// target (the fault's signals are kept). 0 gaps per day turns them off.
+  /// NAB: 3.77 gaps (timestamps more than 1.5 median intervals apart) per
+  /// series-day (4362 in 1157 days; 13 of 23 series have gaps); 5.0 min
+  /// (p10), 10.0 min (median), 71 min (p90) of missing time.
+  double gaps_per_day = 3.77;
+  caf::timespan gap_min = std::chrono::minutes(5);
+  caf::timespan gap_median = std::chrono::minutes(10);
+  caf::timespan gap_p90 = std::chrono::minutes(71);
+
   // -- fault magnitudes -------------------------------------------------------
   //
   // How large (and so how visible) an injected fault is. Each is drawn
@@ -243,7 +319,9 @@ struct trace_settings {
 /// Generates one labelled trace of `scenario`: healthy noise on every
 /// target (jittered heartbeats with rare pauses, lognormal latencies,
 /// binomial error rates, diurnal and load swings, a memory sawtooth without
-/// trend) and the scenario's fault on one of them. Deterministic: the same
+/// trend, and the NAB-learned idle-plus-burst routes, weekends, level
+/// shifts and gaps of `trace_settings`) and the scenario's fault on one of
+/// them. Deterministic: the same
 /// scenario, seed and settings give the same trace (std::mt19937_64).
 fault_trace generate_fault_trace(fault_scenario scenario, uint64_t seed,
                                  const trace_settings& settings = {});
