@@ -146,6 +146,16 @@ inline options parse(int argc, char** argv, const char* usage) {
   return result;
 }
 
+/// The NAB data directory: --dir, else $REMEDY_NAB_DIR, else
+/// ../shared/data/nab-tune (relative to where the bench runs).
+inline std::string nab_dir(const options& opts) {
+  auto dir = opts.get("dir", "");
+  if (!dir.empty())
+    return dir;
+  const char* env = std::getenv("REMEDY_NAB_DIR");
+  return env ? env : "../shared/data/nab-tune";
+}
+
 /// A Remedy config with the scheduler pinned as `opts` says.
 inline void configure(remedy::config& cfg, const options& opts) {
   cfg.set("scheduler.max-threads", static_cast<int64_t>(opts.threads));

@@ -209,11 +209,7 @@ int main(int argc, char** argv) {
   auto opts = bench::parse(argc, argv, usage);
   namespace nab = remedy::nab;
   try {
-    std::string dir = opts.get("dir", "");
-    if (dir.empty()) {
-      const char* env = std::getenv("REMEDY_NAB_DIR");
-      dir = env ? env : "../shared/data/nab-tune";
-    }
+    auto dir = bench::nab_dir(opts);
     auto windows = opts.get("windows", dir + "/combined_windows.json");
     auto corpus = nab::read_corpus(dir, windows);
     std::printf("== nab_noise  (%s)  %s, %zu series\n", bench::today().c_str(),

@@ -196,11 +196,7 @@ int main(int argc, char** argv) {
   auto opts = bench::parse(argc, argv, usage);
   namespace nab = remedy::nab;
   try {
-    std::string dir = opts.get("dir", "");
-    if (dir.empty()) {
-      const char* env = std::getenv("REMEDY_NAB_DIR");
-      dir = env ? env : "../shared/data/nab-tune";
-    }
+    auto dir = bench::nab_dir(opts);
     auto csv = opts.get("csv", "");
     auto windows_path = opts.get("windows", "");
     auto profiles_path = opts.get("profiles", "");

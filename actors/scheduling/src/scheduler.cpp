@@ -184,6 +184,12 @@ private:
   void eject(uint32_t index, const std::string& why);
   void worker_gone(uint32_t index, const std::string& why);
   worker* find_worker(const std::string& name, uint32_t* index = nullptr);
+  void add(std::string name, caf::actor handle);
+
+  caf::error unknown_worker(const std::string& name) const {
+    return make_error(errc::unknown_child, "scheduler '" + settings_.name
+                                             + "': no worker '" + name + "'");
+  }
   void check_latency_outlier(uint32_t index, time_point t);
 
   // -- timers -----------------------------------------------------------------
@@ -250,24 +256,13 @@ caf::behavior scheduler_impl::make_behavior() {
         return make_error(errc::already_present,
                           "scheduler '" + settings_.name + "': worker '" + name
                             + "' exists");
-      monitor(handle);
-      worker w;
-      w.name = name;
-      w.handle = std::move(handle);
-      w.limit = settings_.max_per_worker;
-      w.ewma_at = clock().now();
-      by_name_.emplace(std::move(name),
-                       static_cast<uint32_t>(workers_.size()));
-      workers_.push_back(std::move(w));
-      dispatch();
+      add(std::move(name), std::move(handle));
       return caf::unit;
     },
     [this](sched_remove_atom, const std::string& name) -> caf::result<void> {
       uint32_t i = 0;
       if (find_worker(name, &i) == nullptr)
-        return make_error(errc::unknown_child, "scheduler '" + settings_.name
-                                                 + "': no worker '" + name
-                                                 + "'");
+        return unknown_worker(name);
       demonitor(workers_[i].handle);
       worker_gone(i, "removed");
       dispatch();
@@ -277,9 +272,7 @@ caf::behavior scheduler_impl::make_behavior() {
            bool on) -> caf::result<void> {
       auto* w = find_worker(name);
       if (w == nullptr)
-        return make_error(errc::unknown_child, "scheduler '" + settings_.name
-                                                 + "': no worker '" + name
-                                                 + "'");
+        return unknown_worker(name);
       w->isolated = on;
       dispatch();
       return caf::unit;
@@ -288,9 +281,7 @@ caf::behavior scheduler_impl::make_behavior() {
            uint32_t limit) -> caf::result<void> {
       auto* w = find_worker(name);
       if (w == nullptr)
-        return make_error(errc::unknown_child, "scheduler '" + settings_.name
-                                                 + "': no worker '" + name
-                                                 + "'");
+        return unknown_worker(name);
       if (limit == 0)
         return make_error(errc::invalid_argument,
                           "scheduler '" + settings_.name
@@ -684,6 +675,18 @@ worker* scheduler_impl::find_worker(const std::string& name,
   return &workers_[i->second];
 }
 
+void scheduler_impl::add(std::string name, caf::actor handle) {
+  monitor(handle);
+  worker w;
+  w.name = name;
+  w.handle = std::move(handle);
+  w.limit = settings_.max_per_worker;
+  w.ewma_at = clock().now();
+  by_name_.emplace(std::move(name), static_cast<uint32_t>(workers_.size()));
+  workers_.push_back(std::move(w));
+  dispatch();
+}
+
 double scheduler_impl::ewma_now(const worker& w, time_point t) const {
   auto idle = seconds(t - w.ewma_at);
   if (idle <= 0.0)
@@ -882,17 +885,9 @@ void scheduler_impl::reconcile(const pool& p) {
               [this, name](caf::actor& ep) {
                 if (find_worker(name) != nullptr || !ep)
                   return;
-                monitor(ep);
-                worker w;
-                w.name = name;
-                w.handle = std::move(ep);
-                w.limit = settings_.max_per_worker;
-                w.ewma_at = clock().now();
-                by_name_.emplace(name, static_cast<uint32_t>(workers_.size()));
-                workers_.push_back(std::move(w));
                 log_->info("scheduler '{}': worker '{}' joined from its pool",
                            settings_.name, name);
-                dispatch();
+                add(name, std::move(ep));
               },
               [this, name](caf::error& err) {
                 log_->warn("scheduler '{}': no endpoint for '{}': {}",
