@@ -97,6 +97,44 @@ struct worker {
   }
 };
 
+/// The attempts of a task at workers now: at most two (the first and a
+/// hedge), kept inline so that a task costs no allocation of its own.
+class attempt_keys {
+public:
+  const key_type* begin() const {
+    return keys_.data();
+  }
+  const key_type* end() const {
+    return keys_.data() + size_;
+  }
+  size_t size() const {
+    return size_;
+  }
+  bool empty() const {
+    return size_ == 0;
+  }
+  key_type front() const {
+    return keys_[0];
+  }
+  void push_back(key_type k) {
+    keys_[size_++] = k; // callers never exceed two (one hedge per task)
+  }
+  void erase(key_type k) {
+    for (size_t i = 0; i < size_; ++i)
+      if (keys_[i] == k) {
+        keys_[i] = keys_[--size_];
+        return;
+      }
+  }
+  void clear() {
+    size_ = 0;
+  }
+
+private:
+  std::array<key_type, 2> keys_{};
+  size_t size_ = 0;
+};
+
 /// A task inside the scheduler.
 struct job {
   caf::strong_actor_ptr client;
@@ -110,7 +148,7 @@ struct job {
   bool hedged = false;
   bool queued = false;
   /// Attempts at workers now (two while hedged).
-  std::vector<key_type> running;
+  attempt_keys running;
   caf::error last_error;
   /// The worker its last attempt failed at: a retry goes elsewhere if it
   /// can.
@@ -144,6 +182,11 @@ public:
   caf::behavior make_behavior() override;
 
   caf::invoke_message_result consume(caf::mailbox_element& x) override;
+
+  /// The clock, read once per message (every handler runs within one).
+  time_point now() const {
+    return now_;
+  }
 
   void on_exit() override {
     auto err = make_msg(errc::task_rejected,
@@ -233,6 +276,7 @@ private:
   std::vector<uint32_t> eligible_;
   std::vector<key_type> keys_;
   std::vector<pool> pools_;
+  time_point now_;
 };
 
 caf::behavior scheduler_impl::make_behavior() {
@@ -314,7 +358,7 @@ caf::behavior scheduler_impl::make_behavior() {
     [this](sched_stats_atom) { return stats_; },
     [this](sched_workers_atom) {
       std::vector<worker_info> xs;
-      auto t = clock().now();
+      auto t = now();
       for (auto& w : workers_) {
         if (!w.live)
           continue;
@@ -354,6 +398,7 @@ caf::behavior scheduler_impl::make_behavior() {
 }
 
 caf::invoke_message_result scheduler_impl::consume(caf::mailbox_element& x) {
+  now_ = clock().now();
   if (x.mid.is_request() && !is_control(x.content())) {
     current_mailbox_element(&x);
     on_task(x);
@@ -378,7 +423,7 @@ caf::invoke_message_result scheduler_impl::consume(caf::mailbox_element& x) {
 
 void scheduler_impl::on_task(caf::mailbox_element& elem) {
   ++stats_.submitted;
-  auto t = clock().now();
+  auto t = now();
   job j;
   j.client = std::move(elem.sender);
   j.client_mid = elem.mid;
@@ -465,7 +510,7 @@ void scheduler_impl::enqueue_job(key_type k, job& j, bool front) {
 }
 
 void scheduler_impl::dispatch() {
-  auto t = clock().now();
+  auto t = now();
   for (auto& q : queues_) {
     while (!q.empty()) {
       auto k = q.front();
@@ -513,7 +558,7 @@ void scheduler_impl::send_attempt(key_type k, job& j, uint32_t index,
   attempt a;
   a.job = k;
   a.worker = index;
-  a.sent = clock().now();
+  a.sent = now();
   a.hedge = hedge;
   auto ak = attempts_.insert(std::move(a));
   // The request id carries the attempt's slot (low 32 bits) and a serial
@@ -534,7 +579,7 @@ void scheduler_impl::send_attempt(key_type k, job& j, uint32_t index,
 void scheduler_impl::on_reply(uint32_t index, caf::message reply) {
   auto ak = attempts_.key_at(index);
   auto a = *attempts_.find(ak);
-  auto t = clock().now();
+  auto t = now();
   auto& w = workers_[a.worker];
   if (w.outstanding > 0)
     --w.outstanding;
@@ -545,7 +590,7 @@ void scheduler_impl::on_reply(uint32_t index, caf::message reply) {
     return;
   }
   auto& r = j->running;
-  r.erase(std::remove(r.begin(), r.end(), ak), r.end());
+  r.erase(ak);
   if (r.empty())
     --stats_.running;
   if (reply.match_elements<caf::error>() && settings_.retry_errors) {
@@ -586,7 +631,7 @@ void scheduler_impl::give_up_attempt(key_type ak, const caf::error& why) {
   if (j == nullptr)
     return;
   auto& r = j->running;
-  r.erase(std::remove(r.begin(), r.end(), ak), r.end());
+  r.erase(ak);
   j->last_error = why;
   j->avoid = a_worker;
   if (r.empty()) {
@@ -596,7 +641,7 @@ void scheduler_impl::give_up_attempt(key_type ak, const caf::error& why) {
 }
 
 void scheduler_impl::retry_or_fail(key_type k, job& j) {
-  if (clock().now() >= j.deadline) {
+  if (now() >= j.deadline) {
     end_with(k, j, errc::task_expired,
              "scheduler '" + settings_.name + "': deadline passed after "
                + std::to_string(j.attempts) + " attempt(s), last: "
@@ -681,7 +726,7 @@ void scheduler_impl::add(std::string name, caf::actor handle) {
   w.name = name;
   w.handle = std::move(handle);
   w.limit = settings_.max_per_worker;
-  w.ewma_at = clock().now();
+  w.ewma_at = now();
   by_name_.emplace(std::move(name), static_cast<uint32_t>(workers_.size()));
   workers_.push_back(std::move(w));
   dispatch();
@@ -704,11 +749,17 @@ double scheduler_impl::cost(const worker& w, time_point t) const {
 
 int64_t scheduler_impl::pick(int64_t exclude) {
   eligible_.clear();
+  auto t = now();
   for (uint32_t i = 0; i < workers_.size(); ++i) {
     auto& w = workers_[i];
     if (w.out_of_service() || static_cast<int64_t>(i) == exclude)
       continue;
-    if (w.outstanding >= (w.probing ? 1u : w.limit))
+    // A worker whose latency estimate went stale (no answer for
+    // `latency_decay`, so the estimate decayed towards zero) takes one task
+    // at a time until it answers, like a probe: a slow worker that looks
+    // cheap again gets one task, not a pile of them.
+    auto stale = w.done > 0 && t - w.ewma_at > settings_.latency_decay;
+    if (w.outstanding >= (w.probing || stale ? 1u : w.limit))
       continue;
     eligible_.push_back(i);
   }
@@ -730,7 +781,6 @@ int64_t scheduler_impl::pick(int64_t exclude) {
   auto b = any(rng_);
   while (b == a)
     b = any(rng_);
-  auto t = clock().now();
   auto& wa = workers_[eligible_[a]];
   auto& wb = workers_[eligible_[b]];
   return cost(wa, t) <= cost(wb, t) ? eligible_[a] : eligible_[b];
@@ -743,13 +793,15 @@ void scheduler_impl::succeeded(worker& w, caf::timespan latency,
   // Peak EWMA: a slower answer counts at once, faster ones pull it down
   // with the decay time.
   auto l = seconds(latency);
-  auto now_value = ewma_now(w, t);
-  if (l > now_value) {
+  if (l > w.ewma) {
     w.ewma = l;
   } else {
-    auto keep = std::exp(-std::max(l, 1e-6)
+    // Pulled down by the time since the last answer (Finagle's peak EWMA),
+    // not by this answer's latency: a burst of fast answers after a slow
+    // one brings the estimate down within about `latency_decay`.
+    auto keep = std::exp(-std::max(seconds(t - w.ewma_at), 0.0)
                          / seconds(settings_.latency_decay));
-    w.ewma = now_value * keep + l * (1.0 - keep);
+    w.ewma = w.ewma * keep + l * (1.0 - keep);
   }
   w.ewma_at = t;
   if (w.probing) {
@@ -828,7 +880,7 @@ void scheduler_impl::eject(uint32_t index, const std::string& why) {
   w.probing = false;
   auto length = std::min(settings_.base_ejection * w.ejections,
                          settings_.max_ejection);
-  w.ejected_until = clock().now() + length;
+  w.ejected_until = now() + length;
   log_->warn("scheduler '{}': worker '{}' ejected for {}: {}", settings_.name,
              w.name, format_ms(length), why);
   publish_event(scheduler_event_kind::ejected, w, why, length);
@@ -921,7 +973,7 @@ void scheduler_impl::schedule_tick() {
 }
 
 void scheduler_impl::tick() {
-  auto t = clock().now();
+  auto t = now();
   // Attempts that outlived their timeout, and tasks past their deadline.
   keys_.clear();
   attempts_.for_each([&](key_type ak, attempt& a) {
@@ -1004,7 +1056,7 @@ void scheduler_impl::publish_event(scheduler_event_kind kind, const worker& w,
                                    std::string reason,
                                    caf::timespan duration) {
   scheduler_event ev{kind,     settings_.name,          w.name,
-                     std::move(reason), duration, since_epoch(clock().now())};
+                     std::move(reason), duration, since_epoch(now())};
   auto tp = topic(ev);
   publish(this, tp, caf::make_message(std::move(ev)));
 }
