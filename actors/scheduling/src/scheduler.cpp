@@ -754,11 +754,12 @@ int64_t scheduler_impl::pick(int64_t exclude) {
     auto& w = workers_[i];
     if (w.out_of_service() || static_cast<int64_t>(i) == exclude)
       continue;
-    // A worker whose latency estimate went stale (no answer for
-    // `latency_decay`, so the estimate decayed towards zero) takes one task
-    // at a time until it answers, like a probe: a slow worker that looks
-    // cheap again gets one task, not a pile of them.
-    auto stale = w.done > 0 && t - w.ewma_at > settings_.latency_decay;
+    // A worker whose latency estimate is going stale (no answer for a
+    // tenth of `latency_decay`, so the estimate is decaying towards zero)
+    // takes one task at a time until it answers, like a probe: a slow
+    // worker that looks cheap again gets one task, not a pile of them. A
+    // worker in use answers far more often than that.
+    auto stale = w.done > 0 && t - w.ewma_at > settings_.latency_decay / 10;
     if (w.outstanding >= (w.probing || stale ? 1u : w.limit))
       continue;
     eligible_.push_back(i);
@@ -797,10 +798,14 @@ void scheduler_impl::succeeded(worker& w, caf::timespan latency,
     w.ewma = l;
   } else {
     // Pulled down by the time since the last answer (Finagle's peak EWMA),
-    // not by this answer's latency: a burst of fast answers after a slow
-    // one brings the estimate down within about `latency_decay`.
-    auto keep = std::exp(-std::max(seconds(t - w.ewma_at), 0.0)
-                         / seconds(settings_.latency_decay));
+    // so that a burst of fast answers after a slow one brings the estimate
+    // down within about `latency_decay`, and by at least 2 % per answer, so
+    // that a busy worker's one slow answer fades within about a hundred
+    // fast ones (with time alone, a hiccup made a fast worker look slower
+    // than a slow one for the next 10 s).
+    auto keep = std::min(std::exp(-std::max(seconds(t - w.ewma_at), 0.0)
+                                  / seconds(settings_.latency_decay)),
+                         0.98);
     w.ewma = w.ewma * keep + l * (1.0 - keep);
   }
   w.ewma_at = t;
