@@ -11,3 +11,5 @@
 #include "remedy/strategies/all.hpp"
 #include "remedy/healing/all.hpp"
 #include "remedy/runtime/config.hpp"
+#include "remedy/runtime/json_reader.hpp"
+#include "remedy/runtime/strict_json.hpp"
