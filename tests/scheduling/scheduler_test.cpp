@@ -402,11 +402,13 @@ TEST_CASE_METHOD(sched_fixture,
     add("w2", broken);
     task t;
     t.max_attempts = 2;
+    t.id = 4711;
     submit(0, t);
     advance(10ms);
     REQUIRE(seen->errors.count(0) == 1);
     CHECK(is(seen->errors[0], errc::task_failed));
-    CHECK_THAT(render(seen->errors[0]), Catch::Contains("2 attempt(s) failed"));
+    CHECK_THAT(render(seen->errors[0]),
+               Catch::Contains("task 4711: 2 attempt(s) failed"));
     CHECK_THAT(render(seen->errors[0]), Catch::Contains("failed"));
     CHECK(book->ran_by("w1") + book->ran_by("w2") == 2);
     auto s = stats();

@@ -140,6 +140,7 @@ struct job {
   caf::strong_actor_ptr client;
   caf::message_id client_mid;
   caf::message payload;
+  uint64_t id = 0;
   task_priority priority = task_priority::normal;
   time_point deadline;
   uint32_t max_attempts = 1;
@@ -211,6 +212,15 @@ private:
   void end_with(key_type k, job& j, errc code, std::string what);
   void abandon_attempts(job& j);
   void answer(job& j, caf::message msg);
+
+  /// "scheduler 'name': " or "scheduler 'name': task 7: ", the start of
+  /// every error about `j`.
+  std::string about(const job& j) const {
+    auto x = "scheduler '" + settings_.name + "': ";
+    if (j.id != 0)
+      x += "task " + std::to_string(j.id) + ": ";
+    return x;
+  }
 
   caf::message make_msg(errc code, std::string what) const {
     return caf::make_message(make_error(code, std::move(what)));
@@ -433,6 +443,7 @@ void scheduler_impl::on_task(caf::mailbox_element& elem) {
   if (content.match_elements<task>()) {
     auto& tk = content.get_mutable_as<task>(0);
     j.payload = std::move(tk.payload);
+    j.id = tk.id;
     j.priority = tk.priority;
     if (tk.deadline.count() > 0)
       deadline = tk.deadline;
@@ -447,20 +458,19 @@ void scheduler_impl::on_task(caf::mailbox_element& elem) {
   if (p >= task_priority_count) {
     ++stats_.rejected;
     answer(j, make_msg(errc::task_rejected,
-                       "scheduler '" + settings_.name
-                         + "': not a valid task priority"));
+                       about(j) + "not a valid task priority"));
     return;
   }
   if (j.payload.empty()) {
     ++stats_.rejected;
     answer(j, make_msg(errc::task_rejected,
-                       "scheduler '" + settings_.name + "': empty task"));
+                       about(j) + "empty task"));
     return;
   }
   if (queues_[p].size() >= settings_.queue_capacity) {
     ++stats_.rejected;
     answer(j, make_msg(errc::task_rejected,
-                       "scheduler '" + settings_.name + "': queue full ("
+                       about(j) + "queue full ("
                          + std::to_string(settings_.queue_capacity) + " "
                          + to_string(j.priority) + " tasks waiting)"));
     return;
@@ -477,7 +487,7 @@ void scheduler_impl::on_task(caf::mailbox_element& elem) {
       if (auto* v = jobs_.find(victim)) {
         v->queued = false;
         end_with(victim, *v, errc::task_rejected,
-                 "scheduler '" + settings_.name + "': shed for a "
+                 about(*v) + "shed for a "
                    + to_string(j.priority) + " task (" 
                    + std::to_string(settings_.max_queued) + " waiting)");
       }
@@ -487,7 +497,7 @@ void scheduler_impl::on_task(caf::mailbox_element& elem) {
     if (!shed) {
       ++stats_.rejected;
       answer(j, make_msg(errc::task_rejected,
-                         "scheduler '" + settings_.name + "': full ("
+                         about(j) + "full ("
                            + std::to_string(settings_.max_queued)
                            + " tasks waiting)"));
       return;
@@ -524,8 +534,7 @@ void scheduler_impl::dispatch() {
         --stats_.queued;
         j->queued = false;
         end_with(k, *j, errc::task_expired,
-                 "scheduler '" + settings_.name
-                   + "': deadline passed while waiting for a worker");
+                 about(*j) + "deadline passed while waiting for a worker");
         continue;
       }
       auto w = pick(j->avoid);
@@ -643,14 +652,14 @@ void scheduler_impl::give_up_attempt(key_type ak, const caf::error& why) {
 void scheduler_impl::retry_or_fail(key_type k, job& j) {
   if (now() >= j.deadline) {
     end_with(k, j, errc::task_expired,
-             "scheduler '" + settings_.name + "': deadline passed after "
+             about(j) + "deadline passed after "
                + std::to_string(j.attempts) + " attempt(s), last: "
                + render(j.last_error));
     return;
   }
   if (j.attempts >= j.max_attempts) {
     end_with(k, j, errc::task_failed,
-             "scheduler '" + settings_.name + "': " + std::to_string(j.attempts)
+             about(j) + std::to_string(j.attempts)
                + " attempt(s) failed, last: " + render(j.last_error));
     return;
   }
@@ -1004,7 +1013,7 @@ void scheduler_impl::tick() {
   for (auto k : keys_)
     if (auto* j = jobs_.find(k))
       end_with(k, *j, errc::task_expired,
-               "scheduler '" + settings_.name + "': deadline passed ("
+               about(*j) + "deadline passed ("
                  + std::to_string(j->attempts) + " attempt(s))");
   // Ejections that ended: the worker takes one probe task at a time.
   for (auto& w : workers_) {

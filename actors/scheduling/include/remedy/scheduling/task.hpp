@@ -24,6 +24,8 @@ const char* to_string(task_priority x);
 struct task {
   /// What a worker gets, as its own request.
   caf::message payload;
+  /// The client's id for it (0: none), named in every error about it.
+  uint64_t id = 0;
   task_priority priority = task_priority::normal;
   /// Time the task may take from submission to its answer (0: the
   /// scheduler's `default_deadline`).
@@ -38,7 +40,7 @@ struct task {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task& x) {
-  return f(caf::meta::type_name("remedy.task"), x.payload, x.priority,
+  return f(caf::meta::type_name("remedy.task"), x.payload, x.id, x.priority,
            x.deadline, x.max_attempts, x.idempotent);
 }
 
