@@ -195,6 +195,16 @@ inline void print_header(const char* name, const options& opts,
 using remedy::median;
 using remedy::percentile;
 
+/// "paired_median=... paired_min=... paired_max=..." of per-repetition
+/// ratios, the extra fields of a RESULT line.
+inline std::string paired(const std::vector<double>& xs) {
+  char buf[128];
+  std::snprintf(buf, sizeof(buf),
+                "paired_median=%.3f paired_min=%.3f paired_max=%.3f",
+                median(xs), percentile(xs, 0), percentile(xs, 100));
+  return buf;
+}
+
 // -- memory -------------------------------------------------------------------
 
 /// Bytes of heap in use (all malloc arenas, plus mmapped chunks).

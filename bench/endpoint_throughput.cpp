@@ -125,14 +125,7 @@ int main(int argc, char** argv) {
   }
   std::printf("\n(vs direct: median over repetitions of the time ratio "
               "between adjacent rounds)\n\n");
-  auto more = [](const std::vector<double>& xs) {
-    char buf[96];
-    std::snprintf(buf, sizeof(buf), "paired_median=%.3f paired_min=%.3f "
-                                    "paired_max=%.3f",
-                  bench::median(xs), bench::percentile(xs, 0),
-                  bench::percentile(xs, 100));
-    return std::string(buf);
-  };
+  auto more = [](const std::vector<double>& xs) { return bench::paired(xs); };
   bench::result("endpoint_throughput", "endpoint_vs_direct",
                 bench::median(ns[1]), bench::median(ns[0]), "ns/req", 0,
                 more(ratio_ep));

@@ -125,15 +125,6 @@ struct path {
   bool busy = false;
 };
 
-std::string paired(const std::vector<double>& xs) {
-  char buf[128];
-  std::snprintf(buf, sizeof(buf),
-                "paired_median=%.3f paired_min=%.3f paired_max=%.3f",
-                bench::median(xs), bench::percentile(xs, 0),
-                bench::percentile(xs, 100));
-  return buf;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -400,7 +391,7 @@ int main(int argc, char** argv) {
   // -- results
   // -----------------------------------------------------------------
   auto more = [&](const std::vector<double>& xs, const char* extra) {
-    auto s = paired(xs);
+    auto s = bench::paired(xs);
     char buf[96];
     std::snprintf(buf, sizeof(buf), " throughput_ratio=%.3f %s",
                   1.0 / bench::median(xs), extra);

@@ -312,15 +312,6 @@ struct path {
   caf::actor drv;
 };
 
-std::string range3(const std::vector<double>& xs) {
-  char buf[128];
-  std::snprintf(buf, sizeof(buf),
-                "paired_median=%.3f paired_min=%.3f paired_max=%.3f",
-                bench::median(xs), bench::percentile(xs, 0),
-                bench::percentile(xs, 100));
-  return buf;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -722,7 +713,7 @@ int main(int argc, char** argv) {
                 "throughput_ratio=%.3f throughput_min=%.3f "
                 "throughput_max=%.3f goal_throughput>=0.67x\n",
                 bench_name, bench::median(ns[1]), bench::median(ns[0]), med,
-                goal, med <= goal ? "yes" : "no", range3(xs).c_str(),
+                goal, med <= goal ? "yes" : "no", bench::paired(xs).c_str(),
                 1.0 / med, 1.0 / bench::percentile(xs, 100),
                 1.0 / bench::percentile(xs, 0));
     auto ys = pair(2, 0);
@@ -730,21 +721,21 @@ int main(int argc, char** argv) {
                 "caf=%.4g ratio=%.3f unit=ns/req goal=- pass=- %s "
                 "throughput_ratio=%.3f\n",
                 bench_name, bench::median(ns[2]), bench::median(ns[0]),
-                bench::median(ys), range3(ys).c_str(),
+                bench::median(ys), bench::paired(ys).c_str(),
                 1.0 / bench::median(ys));
     auto zs = pair(3, 0);
     std::printf("RESULT bench=%s name=dispatch.proxy_pool_vs_pool "
                 "remedy=%.4g caf=%.4g ratio=%.3f unit=ns/req goal=- pass=- "
                 "%s throughput_ratio=%.3f\n",
                 bench_name, bench::median(ns[3]), bench::median(ns[0]),
-                bench::median(zs), range3(zs).c_str(),
+                bench::median(zs), bench::paired(zs).c_str(),
                 1.0 / bench::median(zs));
     auto vs = pair(1, 3);
     std::printf("RESULT bench=%s name=dispatch.sched_vs_proxy_pool "
                 "remedy=%.4g caf=%.4g ratio=%.3f unit=ns/req goal=- pass=- "
                 "%s throughput_ratio=%.3f\n",
                 bench_name, bench::median(ns[1]), bench::median(ns[3]),
-                bench::median(vs), range3(vs).c_str(),
+                bench::median(vs), bench::paired(vs).c_str(),
                 1.0 / bench::median(vs));
   }
   {
@@ -754,7 +745,7 @@ int main(int argc, char** argv) {
                 "%s slow_worker_share_pct=%.2f\n",
                 bench_name, bench::median(sched_p99) / 1000,
                 bench::median(pool_p99) / 1000, med,
-                med <= 0.25 ? "yes" : "no", range3(p99_ratio).c_str(),
+                med <= 0.25 ? "yes" : "no", bench::paired(p99_ratio).c_str(),
                 slow_share);
   }
   {
