@@ -172,7 +172,8 @@ public:
     : caf::event_based_actor(cfg),
       settings_(std::move(st)),
       rng_(settings_.seed),
-      log_(logger("remedy.scheduler")) {
+      log_(logger("remedy.scheduler")),
+      stale_after_(settings_.latency_decay / 10) {
     latencies_.reserve(latency_window);
   }
 
@@ -232,6 +233,9 @@ private:
   int64_t pick(int64_t exclude);
   double cost(const worker& w, time_point t) const;
   double ewma_now(const worker& w, time_point t) const;
+  /// Whether `w`'s latency estimate is going stale: it answered before, but
+  /// not for a tenth of `latency_decay`.
+  bool stale(const worker& w, time_point t) const;
   void succeeded(worker& w, caf::timespan latency, time_point t);
   void failed_at(uint32_t index, const std::string& why);
   void eject(uint32_t index, const std::string& why);
@@ -287,6 +291,10 @@ private:
   std::vector<key_type> keys_;
   std::vector<pool> pools_;
   time_point now_;
+  /// EWMA of every answer's latency (seconds), the pool's typical one.
+  double pool_latency_ = 0.0;
+  /// A tenth of `latency_decay` (see `stale`).
+  caf::timespan stale_after_;
 };
 
 caf::behavior scheduler_impl::make_behavior() {
@@ -748,10 +756,21 @@ double scheduler_impl::ewma_now(const worker& w, time_point t) const {
   return w.ewma * std::exp(-idle / seconds(settings_.latency_decay));
 }
 
+bool scheduler_impl::stale(const worker& w, time_point t) const {
+  return t - w.ewma_at > stale_after_ && w.done > 0;
+}
+
 double scheduler_impl::cost(const worker& w, time_point t) const {
   // A floor of 1 microsecond, so that outstanding work counts for a worker
   // whose latency has not been seen (or has decayed) yet.
   auto latency = std::max(ewma_now(w, t), 1e-6);
+  // A stale estimate competes as no worse than the pool's typical latency:
+  // the worker gets a probe task now and then (one at a time, see `pick`),
+  // whose answer replaces the estimate. Without this, one slow answer (a
+  // cold start) kept a fast worker out for about `latency_decay`, and P2C
+  // sent its share to whichever worker was next worst.
+  if (stale(w, t) && pool_latency_ > 0.0)
+    latency = std::min(latency, pool_latency_);
   auto c = (w.outstanding + 1.0) * latency;
   return w.suspect ? c * settings_.suspect_penalty : c;
 }
@@ -768,8 +787,7 @@ int64_t scheduler_impl::pick(int64_t exclude) {
     // takes one task at a time until it answers, like a probe: a slow
     // worker that looks cheap again gets one task, not a pile of them. A
     // worker in use answers far more often than that.
-    auto stale = w.done > 0 && t - w.ewma_at > settings_.latency_decay / 10;
-    if (w.outstanding >= (w.probing || stale ? 1u : w.limit))
+    if (w.outstanding >= (w.probing || stale(w, t) ? 1u : w.limit))
       continue;
     eligible_.push_back(i);
   }
@@ -803,7 +821,12 @@ void scheduler_impl::succeeded(worker& w, caf::timespan latency,
   // Peak EWMA: a slower answer counts at once, faster ones pull it down
   // with the decay time.
   auto l = seconds(latency);
-  if (l > w.ewma) {
+  pool_latency_ = pool_latency_ == 0.0 ? l : 0.95 * pool_latency_ + 0.05 * l;
+  // An answer to a task sent while the estimate was stale replaces it:
+  // fresh news beats old.
+  auto idle_before = t - latency - w.ewma_at;
+  if (w.done == 1 || l > w.ewma
+      || idle_before > stale_after_) {
     w.ewma = l;
   } else {
     // Pulled down by the time since the last answer (Finagle's peak EWMA),
