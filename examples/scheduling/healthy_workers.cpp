@@ -26,12 +26,12 @@ caf::behavior fast(caf::event_based_actor*) {
   return {[](int x) { return x * 2; }};
 }
 
-// Answers each task 20 ms later (in order), without blocking a thread.
+// Answers each task 200 ms later (in order), without blocking a thread.
 caf::behavior slow(caf::stateful_actor<std::deque<caf::response_promise>>* self) {
   return {
     [self](int x) {
       self->state.push_back(self->make_response_promise());
-      self->delayed_send(self, 20ms, reply_atom::value, x);
+      self->delayed_send(self, 200ms, reply_atom::value, x);
       return self->state.back();
     },
     [self](reply_atom, int x) {
