@@ -193,9 +193,7 @@ caf::behavior escalate_fun(escalate_actor* self,
 } // namespace
 
 caf::error escalate_strategy_settings::validate() const {
-  if (auto err = detail::check_classes(strategy_name, classes))
-    return err;
-  if (auto err = detail::check_cost(strategy_name, cost))
+  if (auto err = detail::check_offer(strategy_name, classes, cost))
     return err;
   return detail::check_positive(strategy_name, "exit_timeout", exit_timeout);
 }

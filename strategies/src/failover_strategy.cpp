@@ -256,14 +256,12 @@ caf::behavior failover_fun(failover_actor* self,
     [self](failback_atom, uint64_t id) { period_over(self, id); },
     [self](strategy_undo_atom,
            healing_action& done) -> caf::result<healing_action> {
-      auto& st = self->state;
-      auto i = st.active.find(done.order);
-      if (i == st.active.end() || !i->second.ready)
-        return detail::nothing_to_undo(strategy_name, done.target, done.order,
-                                       i == st.active.end()
-                                         ? "its endpoint is back on the "
-                                           "primary already"
-                                         : "it is still failing over");
+      auto i = detail::undo_entry(self->state.active, done, strategy_name,
+                                  "its endpoint is back on the primary "
+                                  "already",
+                                  "it is still failing over");
+      if (!i)
+        return std::move(i.error());
       auto rp = self->make_response_promise<healing_action>();
       fail_back(
         self, done.order, "undo", [self, rp, done](std::string errors) mutable {
@@ -272,11 +270,9 @@ caf::behavior failover_fun(failover_actor* self,
                                            "undo (fail back): " + errors));
             return;
           }
-          done.did = "pointed the endpoint of '" + done.target
+          auto did = "pointed the endpoint of '" + done.target
                      + "' at its primary again (undo)";
-          done.undoable = false;
-          done.at = detail::now_of(self);
-          rp.deliver(std::move(done));
+          rp.deliver(detail::undone(self, std::move(done), std::move(did)));
         });
       return rp;
     },
@@ -286,9 +282,7 @@ caf::behavior failover_fun(failover_actor* self,
 } // namespace
 
 caf::error failover_strategy_settings::validate() const {
-  if (auto err = detail::check_classes(strategy_name, classes))
-    return err;
-  if (auto err = detail::check_cost(strategy_name, cost))
+  if (auto err = detail::check_offer(strategy_name, classes, cost))
     return err;
   if (auto err = detail::check_positive(strategy_name, "stable_period",
                                         stable_period))

@@ -342,14 +342,11 @@ caf::behavior isolate_fun(isolate_actor* self,
     [self](isolate_probe_atom, uint64_t id) { probe(self, id); },
     [self](strategy_undo_atom,
            healing_action& done) -> caf::result<healing_action> {
-      auto& st = self->state;
-      auto i = st.active.find(done.order);
-      if (i == st.active.end() || !i->second.ready)
-        return detail::nothing_to_undo(strategy_name, done.target, done.order,
-                                       i == st.active.end()
-                                         ? "it is not isolated (released "
-                                           "already)"
-                                         : "it is still isolating it");
+      auto i = detail::undo_entry(self->state.active, done, strategy_name,
+                                  "it is not isolated (released already)",
+                                  "it is still isolating it");
+      if (!i)
+        return std::move(i.error());
       auto rp = self->make_response_promise<healing_action>();
       end_isolation(
         self, done.order, "undo", [self, rp, done](std::string errors) mutable {
@@ -358,10 +355,8 @@ caf::behavior isolate_fun(isolate_actor* self,
                                            "undo (release): " + errors));
             return;
           }
-          done.did = "released '" + done.target + "' (undo)";
-          done.undoable = false;
-          done.at = detail::now_of(self);
-          rp.deliver(std::move(done));
+          auto did = "released '" + done.target + "' (undo)";
+          rp.deliver(detail::undone(self, std::move(done), std::move(did)));
         });
       return rp;
     },
@@ -371,9 +366,7 @@ caf::behavior isolate_fun(isolate_actor* self,
 } // namespace
 
 caf::error isolate_strategy_settings::validate() const {
-  if (auto err = detail::check_classes(strategy_name, classes))
-    return err;
-  if (auto err = detail::check_cost(strategy_name, cost))
+  if (auto err = detail::check_offer(strategy_name, classes, cost))
     return err;
   if (auto err = detail::check_positive(strategy_name, "probation", probation))
     return err;

@@ -160,9 +160,7 @@ caf::behavior restart_fun(restart_actor* self,
 } // namespace
 
 caf::error restart_strategy_settings::validate() const {
-  if (auto err = detail::check_classes(strategy_name, classes))
-    return err;
-  if (auto err = detail::check_cost(strategy_name, cost))
+  if (auto err = detail::check_offer(strategy_name, classes, cost))
     return err;
   return detail::check_positive(strategy_name, "request_timeout",
                                 request_timeout);

@@ -294,15 +294,12 @@ caf::behavior scale_out_fun(scale_out_actor* self,
     [self](scale_in_atom, uint64_t id) { hold_over(self, id); },
     [self](strategy_undo_atom,
            healing_action& done) -> caf::result<healing_action> {
-      auto& st = self->state;
-      auto i = st.active.find(done.order);
-      if (i == st.active.end() || !i->second.ready)
-        return detail::nothing_to_undo(strategy_name, done.target, done.order,
-                                       i == st.active.end()
-                                         ? "the children it added are gone "
-                                           "already"
-                                         : "it is still adding children");
-      auto added = i->second.added;
+      auto i = detail::undo_entry(self->state.active, done, strategy_name,
+                                  "the children it added are gone already",
+                                  "it is still adding children");
+      if (!i)
+        return std::move(i.error());
+      auto added = (*i)->second.added;
       auto rp = self->make_response_promise<healing_action>();
       scale_in(self, done.order, "undo",
                [self, rp, done, added](std::string errors) mutable {
@@ -311,12 +308,11 @@ caf::behavior scale_out_fun(scale_out_actor* self,
                                                   "undo: " + errors));
                    return;
                  }
-                 done.did = "removed the " + children(added.size())
+                 auto did = "removed the " + children(added.size())
                             + " it added to the pool of '" + done.target + "' ("
                             + list(added) + ") (undo)";
-                 done.undoable = false;
-                 done.at = detail::now_of(self);
-                 rp.deliver(std::move(done));
+                 rp.deliver(
+                   detail::undone(self, std::move(done), std::move(did)));
                });
       return rp;
     },
@@ -326,9 +322,7 @@ caf::behavior scale_out_fun(scale_out_actor* self,
 } // namespace
 
 caf::error scale_out_strategy_settings::validate() const {
-  if (auto err = detail::check_classes(strategy_name, classes))
-    return err;
-  if (auto err = detail::check_cost(strategy_name, cost))
+  if (auto err = detail::check_offer(strategy_name, classes, cost))
     return err;
   if (add == 0)
     return detail::invalid(strategy_name, "add must be at least 1, got 0");

@@ -103,6 +103,29 @@ inline caf::timespan now_of(caf::local_actor* self) {
   return self->clock().now().time_since_epoch();
 }
 
+/// The entry of `active` (by order id, with a `ready` flag) that an undo of
+/// `done` acts on, or `nothing_to_undo`: `gone` when it has no entry (it
+/// ended already), `busy` while its execution is still under way.
+template <class Map>
+caf::expected<typename Map::iterator>
+undo_entry(Map& active, const healing_action& done, const std::string& name,
+           const char* gone, const char* busy) {
+  auto i = active.find(done.order);
+  if (i == active.end() || !i->second.ready)
+    return nothing_to_undo(name, done.target, done.order,
+                           i == active.end() ? gone : busy);
+  return i;
+}
+
+/// `done` after its undo: what the undo `did`, no longer undoable, now.
+inline healing_action undone(caf::local_actor* self, healing_action done,
+                             std::string did) {
+  done.did = std::move(did);
+  done.undoable = false;
+  done.at = now_of(self);
+  return done;
+}
+
 /// What strategy `name` did for `order`, stamped now.
 inline healing_action
 make_action(caf::local_actor* self, const std::string& name,
@@ -144,8 +167,13 @@ inline caf::error check_classes(const std::string& name,
   return caf::none;
 }
 
-/// `cost` is finite and not negative.
-inline caf::error check_cost(const std::string& name, double cost) {
+/// What every built-in's offer rests on: valid `classes`, and a `cost`
+/// that is finite and not negative.
+inline caf::error check_offer(const std::string& name,
+                              const std::vector<fault_class>& classes,
+                              double cost) {
+  if (auto err = check_classes(name, classes))
+    return err;
   if (!(cost >= 0.0 && cost <= 1e300))
     return invalid(name,
                    "cost must be finite and >= 0, got " + format_number(cost));

@@ -209,26 +209,23 @@ caf::behavior throttle_fun(throttle_actor* self,
     [self](strategy_undo_atom,
            healing_action& done) -> caf::result<healing_action> {
       auto& st = self->state;
-      auto i = st.active.find(done.order);
-      if (i == st.active.end() || !i->second.ready)
-        return detail::nothing_to_undo(strategy_name, done.target, done.order,
-                                       i == st.active.end()
-                                         ? "its bulkhead is back at its "
-                                           "original size already"
-                                         : "it is still shrinking it");
-      auto x = std::move(i->second);
-      st.active.erase(i);
+      auto i = detail::undo_entry(st.active, done, strategy_name,
+                                  "its bulkhead is back at its original size "
+                                  "already",
+                                  "it is still shrinking it");
+      if (!i)
+        return std::move(i.error());
+      auto x = std::move((*i)->second);
+      st.active.erase(*i);
       auto rp = self->make_response_promise<healing_action>();
       resize_bulkhead(self, x.order.target.route, x.original, x.queue,
                       st.settings.request_timeout)
         .then(
           [self, rp, done, x]() mutable {
-            done.did = "restored the bulkhead of the route of '" + done.target
+            auto did = "restored the bulkhead of the route of '" + done.target
                        + "' to " + permits(x.original) + " (undo)";
-            done.undoable = false;
-            done.at = detail::now_of(self);
-            self->state.log->info("strategy 'throttle': {}", done.did);
-            rp.deliver(std::move(done));
+            self->state.log->info("strategy 'throttle': {}", did);
+            rp.deliver(detail::undone(self, std::move(done), std::move(did)));
           },
           [rp, done](caf::error& err) mutable {
             rp.deliver(detail::heal_failed(strategy_name, done.target,
@@ -243,9 +240,7 @@ caf::behavior throttle_fun(throttle_actor* self,
 } // namespace
 
 caf::error throttle_strategy_settings::validate() const {
-  if (auto err = detail::check_classes(strategy_name, classes))
-    return err;
-  if (auto err = detail::check_cost(strategy_name, cost))
+  if (auto err = detail::check_offer(strategy_name, classes, cost))
     return err;
   if (!(factor > 0.0 && factor < 1.0))
     return detail::invalid(strategy_name, "factor must be in (0, 1), got "
