@@ -19,6 +19,7 @@
 #include "remedy/routing/route_event.hpp"
 #include "remedy/routing/route_stats.hpp"
 #include "remedy/routing/atoms.hpp"
+#include "remedy/core/detail/reply_ids.hpp"
 #include "remedy/core/detail/slot_map.hpp"
 #include "remedy/core/detail/topic_registry.hpp"
 #include "remedy/core/error.hpp"
@@ -300,7 +301,7 @@ private:
   detail::slot_map<call> calls_;
   /// Numbers the attempts, so that a reply to an earlier attempt in the
   /// same slot never matches the current one.
-  uint32_t attempt_serial_ = 0;
+  detail::reply_ids reply_ids_;
   /// Deadlines in arrival order (one timeout for all: already sorted).
   std::deque<std::pair<time_point, call_id>> deadlines_;
   bool sweep_pending_ = false;
@@ -558,7 +559,7 @@ caf::invoke_message_result route_impl::consume(caf::mailbox_element& x) {
     return caf::invoke_message_result::consumed;
   }
   if (x.mid.is_response()) {
-    auto index = static_cast<uint32_t>(x.mid.integer_value());
+    auto index = detail::reply_ids::index_of(x.mid);
     auto* c = calls_.at_index(index);
     if (c != nullptr && c->where == phase::at_target && c->rid == x.mid) {
       c->rid = caf::message_id{};
@@ -664,15 +665,9 @@ void route_impl::attempt(call_id id, time_point t) {
 void route_impl::send(call_id id, call& c, time_point t) {
   c.where = phase::at_target;
   c.attempt_started = t;
-  // The request id carries the call's slot (low 32 bits) and an attempt
-  // serial (28 bits): `consume` finds the call from the reply's id alone.
-  // The route never uses CAF's request(), so these ids collide with none
-  // of CAF's own.
-  if (++attempt_serial_ == (1u << 28))
-    attempt_serial_ = 1;
-  auto rid = caf::message_id{
-    (caf::message_id::normal_message_category << caf::message_id::category_offset)
-    | (uint64_t{attempt_serial_} << 32) | detail::slot_map<call>::index_of(id)};
+  // The request id names the call's slot: `consume` finds the call from
+  // the reply's id alone.
+  auto rid = reply_ids_.next(detail::slot_map<call>::index_of(id));
   c.rid = rid.response_id();
   target_->enqueue(caf::make_mailbox_element(ctrl(), rid, {}, c.content),
                    context());

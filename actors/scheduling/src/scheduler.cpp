@@ -23,6 +23,7 @@
 #include <spdlog/spdlog.h>
 
 #include "remedy/classification/health_view.hpp"
+#include "remedy/core/detail/reply_ids.hpp"
 #include "remedy/core/detail/slot_map.hpp"
 #include "remedy/core/error.hpp"
 #include "remedy/core/event_bus.hpp"
@@ -40,11 +41,6 @@ namespace {
 
 using time_point = caf::actor_clock::time_point;
 using key_type = uint64_t;
-
-/// Marks the request ids of the scheduler's attempts (bit 59, inside the
-/// id's integer part), so that replies to its own CAF requests (to a
-/// supervisor it follows) still go to CAF.
-constexpr uint64_t attempt_tag = uint64_t{1} << 59;
 
 double seconds(caf::timespan x) {
   return std::chrono::duration<double>(x).count();
@@ -280,7 +276,7 @@ private:
   detail::slot_map<attempt> attempts_;
   std::array<std::deque<key_type>, task_priority_count> queues_;
   scheduler_stats stats_;
-  uint32_t attempt_serial_ = 0;
+  detail::reply_ids reply_ids_;
   size_t rr_cursor_ = 0;
   bool tick_pending_ = false;
   /// Recent answer latencies (seconds), a ring, for the hedge delay.
@@ -422,10 +418,10 @@ caf::invoke_message_result scheduler_impl::consume(caf::mailbox_element& x) {
     on_task(x);
     return caf::invoke_message_result::consumed;
   }
-  if (x.mid.is_response() && (x.mid.integer_value() & attempt_tag) != 0) {
+  if (x.mid.is_response() && detail::reply_ids::owns(x.mid)) {
     // A worker's answer to an attempt (or a late one to an attempt given
-    // up).
-    auto index = static_cast<uint32_t>(x.mid.integer_value());
+    // up); replies to the scheduler's own CAF requests go to CAF.
+    auto index = detail::reply_ids::index_of(x.mid);
     auto* a = attempts_.at_index(index);
     if (a != nullptr && a->rid == x.mid) {
       on_reply(index, x.move_content_to_message());
@@ -578,14 +574,9 @@ void scheduler_impl::send_attempt(key_type k, job& j, uint32_t index,
   a.sent = now();
   a.hedge = hedge;
   auto ak = attempts_.insert(std::move(a));
-  // The request id carries the attempt's slot (low 32 bits) and a serial
-  // (28 bits): `consume` finds the attempt from the reply's id alone.
-  if (++attempt_serial_ == (1u << 27))
-    attempt_serial_ = 1;
-  auto rid = caf::message_id{
-    (caf::message_id::normal_message_category << caf::message_id::category_offset)
-    | attempt_tag | (uint64_t{attempt_serial_} << 32)
-    | detail::slot_map<attempt>::index_of(ak)};
+  // The request id names the attempt's slot: `consume` finds the attempt
+  // from the reply's id alone.
+  auto rid = reply_ids_.next(detail::slot_map<attempt>::index_of(ak));
   attempts_.find(ak)->rid = rid.response_id();
   j.running.push_back(ak);
   w.handle->enqueue(caf::make_mailbox_element(ctrl(), rid, {}, j.payload),
