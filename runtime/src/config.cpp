@@ -4,6 +4,7 @@
 #include "remedy/detection/type_ids.hpp"
 #include "remedy/healing/type_ids.hpp"
 #include "remedy/routing/type_ids.hpp"
+#include "remedy/runtime/type_ids.hpp"
 #include "remedy/scheduling/type_ids.hpp"
 #include "remedy/strategies/type_ids.hpp"
 #include "remedy/supervision/type_ids.hpp"
@@ -20,6 +21,7 @@ void add_part_types(caf::actor_system_config& cfg) {
   add_scheduling_types(cfg);
   add_strategies_types(cfg);
   add_healing_types(cfg);
+  add_runtime_types(cfg);
 }
 
 } // namespace

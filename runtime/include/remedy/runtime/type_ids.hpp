@@ -1,0 +1,31 @@
+#pragma once
+
+#include "remedy/core/type_ids.hpp"
+
+/// The runtime part's messages in their own CAF type ID block.
+namespace remedy {
+struct api_request;
+struct api_response;
+struct health_report;
+} // namespace remedy
+
+CAF_BEGIN_TYPE_ID_BLOCK(remedy_runtime, remedy::type_id_range::runtime)
+
+  // Append only: IDs are part of the wire format.
+  CAF_ADD_TYPE_ID(remedy_runtime, (remedy::api_request))
+  CAF_ADD_TYPE_ID(remedy_runtime, (remedy::api_response))
+  CAF_ADD_TYPE_ID(remedy_runtime, (remedy::health_report))
+
+CAF_END_TYPE_ID_BLOCK(remedy_runtime)
+
+static_assert(caf::id_block::remedy_runtime::end
+                <= remedy::type_id_range::runtime
+                     + remedy::type_id_range::width,
+              "remedy_runtime type ID block overflows its range");
+
+namespace remedy {
+
+/// Registers the runtime part's message types with `cfg`.
+void add_runtime_types(caf::actor_system_config& cfg);
+
+} // namespace remedy
