@@ -3,6 +3,7 @@
 #include "remedy/runtime/api_request.hpp"
 #include "remedy/runtime/api_response.hpp"
 #include "remedy/runtime/health_report.hpp"
+#include "remedy/runtime/node_event.hpp"
 
 #include <caf/actor_system_config.hpp>
 

@@ -7,6 +7,7 @@ namespace remedy {
 struct api_request;
 struct api_response;
 struct health_report;
+struct node_event;
 } // namespace remedy
 
 CAF_BEGIN_TYPE_ID_BLOCK(remedy_runtime, remedy::type_id_range::runtime)
@@ -15,6 +16,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(remedy_runtime, remedy::type_id_range::runtime)
   CAF_ADD_TYPE_ID(remedy_runtime, (remedy::api_request))
   CAF_ADD_TYPE_ID(remedy_runtime, (remedy::api_response))
   CAF_ADD_TYPE_ID(remedy_runtime, (remedy::health_report))
+  CAF_ADD_TYPE_ID(remedy_runtime, (remedy::node_event))
 
 CAF_END_TYPE_ID_BLOCK(remedy_runtime)
 

@@ -1,0 +1,140 @@
+#include "remedy/runtime/run_node.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <pthread.h>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include <caf/actor_system.hpp>
+
+#include "remedy/core/error.hpp"
+#include "remedy/core/logging.hpp"
+
+#include <spdlog/spdlog.h>
+#include "remedy/core/version.hpp"
+#include "remedy/runtime/config.hpp"
+#include "remedy/runtime/node.hpp"
+#include "remedy/runtime/node_config.hpp"
+
+namespace remedy {
+
+namespace {
+
+/// Blocks SIGINT and SIGTERM in the calling thread (and so in every thread
+/// it starts later, CAF's included) and turns them into `stop` on a thread
+/// of its own, so that no handler runs inside CAF's code.
+class stop_signals {
+public:
+  explicit stop_signals(std::atomic<bool>& stop) : stop_(stop) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    thread_ = std::thread{[this] {
+      timespec tick{0, 50'000'000};
+      while (!done_.load()) {
+        int sig = sigtimedwait(&set_, nullptr, &tick);
+        if (sig == SIGINT || sig == SIGTERM) {
+          logger("remedy.node")
+            ->info("{}: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+          stop_.store(true);
+        }
+      }
+    }};
+  }
+
+  stop_signals(const stop_signals&) = delete;
+  stop_signals& operator=(const stop_signals&) = delete;
+
+  ~stop_signals() {
+    done_.store(true);
+    thread_.join();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+
+private:
+  std::atomic<bool>& stop_;
+  std::atomic<bool> done_{false};
+  sigset_t set_;
+  sigset_t old_;
+  std::thread thread_;
+};
+
+} // namespace
+
+int run_node(int argc, char** argv, const node_registry& reg) {
+  std::string file;
+  bool check_only = false;
+  std::optional<uint16_t> http_port;
+  std::string log_level;
+  CLI::App app{"Runs a Remedy node from a JSON config file.", "remedy-node"};
+  app.set_version_flag("--version", std::string{version()});
+  app.add_option("--config", file, "The node's config file (JSON)")
+    ->required()
+    ->check(CLI::ExistingFile);
+  app.add_flag("--check-config", check_only,
+               "Only validate the config file, then exit (0 or 78)");
+  app.add_option("--http", http_port,
+                 "Serve /metrics, /health and /api on 127.0.0.1:PORT "
+                 "(overrides the file's http.port)")
+    ->check(CLI::Range(0, 65535));
+  app
+    .add_option("--log-level", log_level,
+                "Level of Remedy's loggers (default: the file's "
+                "logging.level, else $REMEDY_LOG_LEVEL, else info)")
+    ->check(CLI::IsMember(
+      {"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success))
+      return app.exit(e); // --help, --version
+    std::cerr << "remedy-node: error: " << e.what() << '\n'
+              << "Run 'remedy-node --help' for the options.\n";
+    return exit_status::usage;
+  }
+  auto cfg = load_node_config(file, reg);
+  if (!cfg) {
+    std::cerr << "remedy-node: configuration error:\n"
+              << context_of(cfg.error()) << '\n';
+    return exit_status::config;
+  }
+  if (check_only) {
+    std::cout << file << ": ok (" << cfg->tree.workers.size() << " workers, "
+              << cfg->tree.pools.size() << " pools, " << cfg->services.size()
+              << " services)\n";
+    return exit_status::ok;
+  }
+  if (!log_level.empty())
+    set_log_level(log_level);
+  else if (!cfg->log_level.empty())
+    set_log_level(cfg->log_level);
+  else if (std::getenv("REMEDY_LOG_LEVEL") == nullptr)
+    set_log_level("info");
+  if (http_port)
+    cfg->http_port = *http_port;
+  std::atomic<bool> stop{false};
+  stop_signals signals{stop};
+  caf::error result;
+  {
+    remedy::config sys_cfg;
+    if (cfg->threads > 0)
+      sys_cfg.set("scheduler.max-threads", size_t{cfg->threads});
+    caf::actor_system sys{sys_cfg};
+    node_hooks hooks;
+    hooks.stop = &stop;
+    result = run_node(sys, *cfg, hooks);
+  }
+  if (result) {
+    std::cerr << "remedy-node: " << render(result) << '\n';
+    return exit_status::failure;
+  }
+  return exit_status::ok;
+}
+
+} // namespace remedy
