@@ -18,6 +18,8 @@
 
 #include "remedy/core/logging.hpp"
 #include "remedy/core/version.hpp"
+#include "remedy/runtime/run_node.hpp"
+#include "builtin_workers.hpp"
 #include "supervision_demo.hpp"
 
 namespace {
@@ -68,7 +70,23 @@ std::string parse_seed(const std::string& text, uint64_t& out) {
 
 } // namespace
 
+/// Whether the command line asks for a node from a config file.
+static bool wants_config_node(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--config" || arg.rfind("--config=", 0) == 0
+        || arg == "--check-config")
+      return true;
+  }
+  return false;
+}
+
 int main(int argc, char** argv) {
+  if (wants_config_node(argc, argv)) {
+    remedy::node_registry reg;
+    remedy::node::add_builtin_workers(reg);
+    return remedy::run_node(argc, argv, reg);
+  }
   remedy::node::demo_options opts;
   std::string duration_text = "3s";
   std::string log_level = "warn";

@@ -446,7 +446,7 @@ struct reader {
     });
     o.object_optional("detection",
                       [&](sj::object_reader& d) { read_detection(d); });
-    cfg.strategies = {"restart", "isolate", "scale_out", "escalate"};
+    cfg.strategies = {"restart", "isolate", "scale_out"};
     o.object_optional("healing", [&](sj::object_reader& h) { read_healing(h); });
     o.object_optional("chaos", [&](sj::object_reader& c) { read_chaos(c); });
     o.object_optional("restart",

@@ -59,8 +59,7 @@ TEST_CASE("a minimal node reads with its defaults", "[node_config]") {
   CHECK(cfg->detection);
   CHECK(cfg->healing);
   CHECK(cfg->strategies
-        == std::vector<std::string>{"restart", "isolate", "scale_out",
-                                    "escalate"});
+        == std::vector<std::string>{"restart", "isolate", "scale_out"});
   CHECK(cfg->healing_settings_.default_ladder == cfg->strategies);
   CHECK(!cfg->http_port);
   CHECK(!cfg->chaos.enabled);
