@@ -21,6 +21,7 @@
 #include "remedy/healing/orchestrator_actor.hpp"
 #include "remedy/routing/route.hpp"
 #include "remedy/runtime/chaos_monkey.hpp"
+#include "remedy/runtime/cluster.hpp"
 #include "remedy/runtime/node_event.hpp"
 #include "remedy/scheduling/scheduler.hpp"
 #include "remedy/supervision/atoms.hpp"
@@ -199,6 +200,15 @@ private:
   }
 
   caf::error start_infra() {
+    if (cfg_.cluster) {
+      auto agent = spawn_cluster_agent(sys_, *cfg_.cluster);
+      if (!agent)
+        return std::move(agent.error());
+      cluster_agent_ = agent->first;
+      logger("remedy.node")
+        ->info("node '{}': cluster agent on {}:{}", cfg_.name,
+               cfg_.cluster->host, agent->second);
+    }
     if (!cfg_.detection && !cfg_.healing)
       return {};
     supervisor_builder b{"remedy", strategy::one_for_one};
@@ -334,6 +344,12 @@ private:
   }
 
   caf::error stop_all(caf::error result) {
+    if (cluster_agent_) {
+      // A graceful leave: the others see `left`, not a failure.
+      self_->request(cluster_agent_, 500ms, cluster_leave_atom::value)
+        .receive([] {}, [](caf::error&) {});
+      stop_and_wait(cluster_agent_, 500ms);
+    }
     stop_and_wait(infra_.root, 500ms);
     for (auto& s : strategies_)
       self_->send_exit(s, caf::exit_reason::user_shutdown);
@@ -342,6 +358,7 @@ private:
   }
 
   caf::actor_system& sys_;
+  caf::actor cluster_agent_;
   const node_config& cfg_;
   const node_hooks& hooks_;
   caf::scoped_actor self_;

@@ -414,6 +414,40 @@ struct reader {
         f->expected("a duration at least min_delay");
   }
 
+  void read_cluster(sj::object_reader& o) {
+    cluster_settings c;
+    c.name = cfg.name;
+    o.get_optional("host", c.host, sj::string_rule::non_empty);
+    o.get_optional("port", c.port, uint16_t{0}, uint16_t{65535});
+    o.array_optional("seeds", [&](sj::value_reader& item) {
+      std::string text;
+      if (!item.read(text, sj::string_rule::non_empty))
+        return;
+      auto colon = text.rfind(':');
+      unsigned long port = 0;
+      bool ok = colon != std::string::npos && colon > 0
+                && colon + 1 < text.size()
+                && text.find_first_not_of("0123456789", colon + 1)
+                     == std::string::npos
+                && text.size() - colon - 1 <= 5;
+      if (ok)
+        port = std::stoul(text.substr(colon + 1));
+      if (!ok || port == 0 || port > 65535) {
+        item.expected("\"host:port\" with a port from 1 to 65535");
+        return;
+      }
+      c.seeds.emplace_back(text.substr(0, colon),
+                           static_cast<uint16_t>(port));
+    });
+    o.get_optional("heartbeat", c.heartbeat_interval, 1ms, 1min);
+    o.get_optional("phi_threshold", c.phi_threshold, 0.1, 1000.0);
+    o.get_optional("acceptable_pause", c.acceptable_pause, 0ms, 1min);
+    o.get_optional("down_after", c.down_after, 1ms, max_duration);
+    o.get_optional("gossip", c.gossip_interval, 1ms, 1min);
+    o.get_optional("connect_timeout", c.connect_timeout, 1ms, 1min);
+    cfg.cluster = std::move(c);
+  }
+
   sj::diagnostics* errors = nullptr;
 
   void read_root(sj::object_reader& o) {
@@ -451,6 +485,8 @@ struct reader {
     o.object_optional("chaos", [&](sj::object_reader& c) { read_chaos(c); });
     o.object_optional("restart",
                       [&](sj::object_reader& r) { read_restart_policy(r); });
+    o.object_optional("cluster",
+                      [&](sj::object_reader& c) { read_cluster(c); });
   }
 };
 

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
 
 #include "remedy/core/error.hpp"
 #include "remedy/core/logging.hpp"
@@ -123,6 +124,14 @@ int run_node(int argc, char** argv, const node_registry& reg) {
   caf::error result;
   {
     remedy::config sys_cfg;
+    if (cfg->cluster) {
+      // Node failure detection needs CAF's own connection heartbeat too: with
+      // it off, a paused peer's connection never times out.
+      sys_cfg.load<caf::io::middleman>();
+      sys_cfg.set("middleman.heartbeat-interval",
+                  cfg->cluster->heartbeat_interval);
+      sys_cfg.set("middleman.connection-timeout", cfg->cluster->down_after);
+    }
     if (cfg->threads > 0)
       sys_cfg.set("scheduler.max-threads", size_t{cfg->threads});
     caf::actor_system sys{sys_cfg};

@@ -1,6 +1,8 @@
 #include "remedy/runtime/type_ids.hpp"
 
 #include "remedy/runtime/api_request.hpp"
+#include "remedy/runtime/cluster_event.hpp"
+#include "remedy/runtime/cluster_member.hpp"
 #include "remedy/runtime/api_response.hpp"
 #include "remedy/runtime/health_report.hpp"
 #include "remedy/runtime/node_event.hpp"

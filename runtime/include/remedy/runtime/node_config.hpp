@@ -12,6 +12,7 @@
 
 #include "remedy/classification/detection_tree.hpp"
 #include "remedy/healing/healing_settings.hpp"
+#include "remedy/runtime/cluster_settings.hpp"
 #include "remedy/runtime/node_registry.hpp"
 #include "remedy/routing/route_settings.hpp"
 #include "remedy/scheduling/scheduler_settings.hpp"
@@ -87,6 +88,8 @@ struct node_config {
   std::map<std::string, node_registry::strategy_factory> strategy_makers;
   chaos_config chaos;
   tree_restart_config restart;
+  /// Membership in a cluster (none: a node of its own).
+  std::optional<cluster_settings> cluster;
 };
 
 /// Reads `text` (the contents of `file`) strictly: unknown keys, duplicate

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <vector>
+
 #include "remedy/core/type_ids.hpp"
 
 /// The runtime part's messages in their own CAF type ID block.
@@ -8,6 +10,8 @@ struct api_request;
 struct api_response;
 struct health_report;
 struct node_event;
+struct cluster_member;
+struct cluster_event;
 } // namespace remedy
 
 CAF_BEGIN_TYPE_ID_BLOCK(remedy_runtime, remedy::type_id_range::runtime)
@@ -17,6 +21,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(remedy_runtime, remedy::type_id_range::runtime)
   CAF_ADD_TYPE_ID(remedy_runtime, (remedy::api_response))
   CAF_ADD_TYPE_ID(remedy_runtime, (remedy::health_report))
   CAF_ADD_TYPE_ID(remedy_runtime, (remedy::node_event))
+  CAF_ADD_TYPE_ID(remedy_runtime, (remedy::cluster_member))
+  CAF_ADD_TYPE_ID(remedy_runtime, (std::vector<remedy::cluster_member>))
+  CAF_ADD_TYPE_ID(remedy_runtime, (remedy::cluster_event))
 
 CAF_END_TYPE_ID_BLOCK(remedy_runtime)
 

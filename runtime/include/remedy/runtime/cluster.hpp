@@ -1,0 +1,41 @@
+#pragma once
+
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/atom.hpp>
+#include <caf/expected.hpp>
+
+#include "remedy/runtime/cluster_event.hpp"
+#include "remedy/runtime/cluster_member.hpp"
+#include "remedy/runtime/cluster_settings.hpp"
+
+namespace caf {
+class actor_system;
+} // namespace caf
+
+namespace remedy {
+
+/// `(cluster_members_atom) -> std::vector<cluster_member>`: the agent's view
+/// (itself first), with states as gossip agreed.
+using cluster_members_atom = caf::atom_constant<caf::atom("r_clmemb")>;
+
+/// `(cluster_reachable_atom) -> std::vector<cluster_member>`: the members
+/// that are up and reachable from this node (itself included).
+using cluster_reachable_atom = caf::atom_constant<caf::atom("r_clreach")>;
+
+/// `(cluster_leave_atom) -> unit`: leave gracefully: tells every member,
+/// then answers; the agent stops gossiping.
+using cluster_leave_atom = caf::atom_constant<caf::atom("r_clleave")>;
+
+/// The node agent: a cluster member's actor, published through CAF's
+/// middleman at `settings.host:port` (the system must have loaded
+/// `caf::io::middleman`). It joins through `settings.seeds`, spreads the
+/// member list by gossip, heartbeats every connected member and judges each
+/// by a phi-accrual detector, reconnects to lost members on a backoff
+/// schedule, and publishes every change as a `cluster_event`. Returns the
+/// agent and the port it listens on.
+caf::expected<std::pair<caf::actor, uint16_t>>
+spawn_cluster_agent(caf::actor_system& sys, cluster_settings settings);
+
+} // namespace remedy

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <caf/error.hpp>
+#include <caf/timespan.hpp>
+
+namespace remedy {
+
+/// How a node takes part in a cluster.
+struct cluster_settings {
+  /// This node's name in the cluster (unique among members).
+  std::string name = "node";
+  /// Where this node's agent is published (127.0.0.1 by default).
+  std::string host = "127.0.0.1";
+  /// 0: a free port, chosen by the system.
+  uint16_t port = 0;
+  /// Nodes to join through (host, port). Empty: this node starts a cluster.
+  std::vector<std::pair<std::string, uint16_t>> seeds;
+  /// Heartbeats to every connected member, and the agent's tick.
+  caf::timespan heartbeat_interval = std::chrono::milliseconds(100);
+  /// A member whose phi exceeds this is unreachable.
+  double phi_threshold = 8.0;
+  /// Heartbeat pauses up to this long are normal (GC, scheduling jitter).
+  caf::timespan acceptable_pause = std::chrono::milliseconds(200);
+  /// A member unreachable this long is down.
+  caf::timespan down_after = std::chrono::seconds(3);
+  /// Gossip to one random member this often.
+  caf::timespan gossip_interval = std::chrono::milliseconds(200);
+  /// Reconnect (and seed contact) backoff.
+  caf::timespan reconnect_min = std::chrono::milliseconds(100);
+  caf::timespan reconnect_max = std::chrono::seconds(2);
+  /// How long a connect attempt may take (a paused peer accepts TCP but
+  /// never completes CAF's handshake).
+  caf::timespan connect_timeout = std::chrono::seconds(1);
+  uint64_t seed = 0; // 0: random
+
+  /// Names the first bad field.
+  caf::error validate() const;
+};
+
+} // namespace remedy

@@ -1,0 +1,470 @@
+#include "remedy/runtime/cluster.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/system_messages.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include "remedy/core/error.hpp"
+#include "remedy/core/event_bus.hpp"
+#include "remedy/core/logging.hpp"
+#include "remedy/detection/phi_accrual.hpp"
+#include "remedy/supervision/backoff.hpp"
+
+namespace remedy {
+
+namespace {
+
+using join_atom = caf::atom_constant<caf::atom("r_cljoin")>;
+using gossip_atom = caf::atom_constant<caf::atom("r_clgossip")>;
+using beat_atom = caf::atom_constant<caf::atom("r_clbeat")>;
+using tick_atom = caf::atom_constant<caf::atom("r_cltick")>;
+using port_atom = caf::atom_constant<caf::atom("r_clport")>;
+
+using time_point = caf::actor_clock::time_point;
+using view = std::vector<cluster_member>;
+
+int rank(member_state x) {
+  return static_cast<int>(x);
+}
+
+bool final_state(member_state x) {
+  return x == member_state::left || x == member_state::down;
+}
+
+struct peer {
+  cluster_member info;
+  caf::actor handle;
+  std::optional<phi_accrual> phi;
+  /// This node's own judgment (not gossiped).
+  bool reachable = false;
+  time_point unreachable_since{};
+  bool connecting = false;
+  uint32_t attempt = 0;
+  time_point next_connect{};
+};
+
+struct seed_contact {
+  std::string host;
+  uint16_t port = 0;
+  uint32_t attempt = 0;
+  time_point next{};
+  bool connecting = false;
+};
+
+struct agent_state {
+  cluster_settings cfg;
+  cluster_member me;
+  std::map<uint64_t, peer> peers;
+  std::vector<seed_contact> seeds;
+  bool joined = false;
+  std::mt19937_64 rng;
+  caf::io::middleman_actor mm;
+  time_point last_gossip{};
+  std::shared_ptr<spdlog::logger> log;
+  static inline const char* name = "remedy.cluster_agent";
+};
+
+using agent = caf::stateful_actor<agent_state>;
+
+class agent_impl {
+public:
+  explicit agent_impl(agent* self) : self_(self), st_(self->state) {
+  }
+
+  time_point now() {
+    return self_->clock().now();
+  }
+
+  void emit(cluster_event_kind kind, const cluster_member& m, double phi = 0) {
+    cluster_event ev{kind, st_.me.name, m, phi};
+    switch (kind) {
+      case cluster_event_kind::node_unreachable:
+        st_.log->warn("{}: {} unreachable (phi {:.1f})", st_.me.name,
+                      to_string(m), phi);
+        break;
+      case cluster_event_kind::node_down:
+        st_.log->warn("{}: {} down", st_.me.name, to_string(m));
+        break;
+      default:
+        st_.log->info("{}: {} {}", st_.me.name, to_string(m),
+                      to_string(kind));
+    }
+    auto t = topic(ev);
+    publish(self_, t, caf::make_message(std::move(ev)));
+  }
+
+  phi_accrual make_phi() {
+    phi_accrual_settings s;
+    s.name = "cluster";
+    s.threshold = st_.cfg.phi_threshold;
+    s.first_heartbeat_estimate = st_.cfg.heartbeat_interval;
+    s.min_std_deviation = st_.cfg.heartbeat_interval / 2;
+    s.acceptable_heartbeat_pause = st_.cfg.acceptable_pause;
+    return phi_accrual{s};
+  }
+
+  caf::timespan backoff_for(uint32_t attempt) {
+    auto b = backoff::exponential(st_.cfg.reconnect_min, st_.cfg.reconnect_max)
+               .with_jitter(0.2);
+    std::uniform_real_distribution<double> u{0.0, 1.0};
+    return b.delay(attempt, u(st_.rng));
+  }
+
+  view current_view() {
+    view result{st_.me};
+    for (auto& [uid, p] : st_.peers)
+      result.push_back(p.info);
+    return result;
+  }
+
+  // -- connections -----------------------------------------------------------
+
+  /// Connects to host:port, then exchanges join messages with the agent
+  /// there; `done(ok)` runs either way.
+  template <class F>
+  void connect(const std::string& host, uint16_t port, F done) {
+    auto timeout = st_.cfg.connect_timeout;
+    self_
+      ->request(st_.mm, timeout, caf::connect_atom::value, host, port)
+      .then(
+        [this, timeout, done](const caf::node_id&, caf::strong_actor_ptr& ptr,
+                              const std::set<std::string>&) mutable {
+          auto h = caf::actor_cast<caf::actor>(ptr);
+          if (!h) {
+            done(false);
+            return;
+          }
+          self_->request(h, timeout, join_atom::value, st_.me)
+            .then(
+              [this, h, done](cluster_member& them, view& xs) mutable {
+                attach(them, h);
+                merge(xs);
+                done(true);
+              },
+              [done](caf::error&) mutable { done(false); });
+        },
+        [done](caf::error&) mutable { done(false); });
+  }
+
+  /// `h` is the agent of member `them`.
+  void attach(const cluster_member& them, const caf::actor& h) {
+    if (them.uid == st_.me.uid)
+      return;
+    merge_one(them);
+    auto i = st_.peers.find(them.uid);
+    if (i == st_.peers.end() || final_state(i->second.info.state))
+      return;
+    auto& p = i->second;
+    if (p.handle != h) {
+      p.handle = h;
+      self_->monitor(h);
+    }
+    p.phi.emplace(make_phi());
+    p.phi->heartbeat(now());
+    p.attempt = 0;
+    if (!p.reachable) {
+      bool was_lost = p.unreachable_since != time_point{};
+      p.reachable = true;
+      p.unreachable_since = {};
+      if (was_lost)
+        emit(cluster_event_kind::node_reachable, p.info);
+    }
+  }
+
+  void lose(peer& p, double phi) {
+    if (p.reachable) {
+      p.reachable = false;
+      p.unreachable_since = now();
+      emit(cluster_event_kind::node_unreachable, p.info, phi);
+    } else if (p.unreachable_since == time_point{}) {
+      p.unreachable_since = now();
+    }
+  }
+
+  void drop_handle(peer& p) {
+    if (p.handle) {
+      self_->demonitor(p.handle);
+      p.handle = nullptr;
+    }
+    p.phi.reset();
+  }
+
+  // -- gossip ----------------------------------------------------------------
+
+  void merge(const view& xs) {
+    for (auto& m : xs)
+      merge_one(m);
+  }
+
+  void merge_one(const cluster_member& m) {
+    if (m.uid == st_.me.uid) {
+      if (m.state == member_state::down && !final_state(st_.me.state))
+        rejoin();
+      return;
+    }
+    auto i = st_.peers.find(m.uid);
+    if (i == st_.peers.end()) {
+      bool known_address = false;
+      for (auto& [uid, q] : st_.peers) {
+        if (q.info.host != m.host || q.info.port != m.port)
+          continue;
+        known_address = true;
+        if (!final_state(q.info.state) && !final_state(m.state)) {
+          // A new incarnation at the same address replaces the old one.
+          q.info.state = member_state::down;
+          drop_handle(q);
+          emit(cluster_event_kind::node_down, q.info);
+        }
+      }
+      auto& p = st_.peers[m.uid];
+      p.info = m;
+      if (final_state(m.state))
+        return; // a tombstone: never connect, never resurrect
+      if (m.state == member_state::up)
+        emit(known_address ? cluster_event_kind::node_rejoined
+                           : cluster_event_kind::node_up,
+             m);
+      p.next_connect = now();
+      return;
+    }
+    auto& p = i->second;
+    if (rank(m.state) <= rank(p.info.state))
+      return;
+    p.info.state = m.state;
+    switch (m.state) {
+      case member_state::up:
+        emit(cluster_event_kind::node_up, p.info);
+        break;
+      case member_state::down:
+        drop_handle(p);
+        emit(cluster_event_kind::node_down, p.info);
+        break;
+      case member_state::left:
+        drop_handle(p);
+        emit(cluster_event_kind::node_left, p.info);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /// Others declared this incarnation down: come back as a new one.
+  void rejoin() {
+    auto old = st_.me;
+    st_.me.uid = fresh_uid();
+    st_.me.state = member_state::up;
+    st_.log->warn("{}: the cluster declared {} down; rejoining as {}",
+                  st_.me.name, to_string(old), to_string(st_.me));
+    // The peers learn the new incarnation by the next gossip.
+  }
+
+  uint64_t fresh_uid() {
+    uint64_t x = 0;
+    while (x == 0)
+      x = st_.rng();
+    return x;
+  }
+
+  void gossip() {
+    auto xs = current_view();
+    for (auto& [uid, p] : st_.peers)
+      if (p.handle)
+        self_->send(p.handle, gossip_atom::value, xs);
+  }
+
+  // -- the tick --------------------------------------------------------------
+
+  void tick() {
+    auto t = now();
+    // Heartbeats out.
+    if (!final_state(st_.me.state))
+      for (auto& [uid, p] : st_.peers)
+        if (p.handle && !final_state(p.info.state))
+          self_->send(p.handle, beat_atom::value, st_.me.uid);
+    // Judge each member.
+    for (auto& [uid, p] : st_.peers) {
+      if (final_state(p.info.state))
+        continue;
+      if (p.handle && p.phi && p.reachable) {
+        auto phi = p.phi->phi(t);
+        if (phi > st_.cfg.phi_threshold)
+          lose(p, phi);
+      }
+      if (!p.handle && p.reachable)
+        lose(p, 0);
+      if (!p.reachable && p.unreachable_since != time_point{}
+          && t - p.unreachable_since >= st_.cfg.down_after) {
+        p.info.state = member_state::down;
+        drop_handle(p);
+        emit(cluster_event_kind::node_down, p.info);
+        gossip();
+        continue;
+      }
+      if (!p.handle && !p.connecting && t >= p.next_connect)
+        reconnect(uid);
+    }
+    // Seeds until joined.
+    if (!st_.joined)
+      for (size_t k = 0; k < st_.seeds.size(); ++k) {
+        auto& s = st_.seeds[k];
+        if (s.connecting || t < s.next)
+          continue;
+        s.connecting = true;
+        connect(s.host, s.port, [this, k](bool ok) {
+          auto& s = st_.seeds[k];
+          s.connecting = false;
+          if (ok) {
+            if (!st_.joined) {
+              st_.joined = true;
+              st_.me.state = member_state::up;
+              st_.log->info("{}: joined through {}:{}", st_.me.name, s.host,
+                            s.port);
+              gossip();
+            }
+          } else {
+            s.next = now() + backoff_for(s.attempt++);
+          }
+        });
+      }
+    if (t - st_.last_gossip >= st_.cfg.gossip_interval) {
+      st_.last_gossip = t;
+      gossip();
+    }
+    self_->delayed_send(self_, st_.cfg.heartbeat_interval, tick_atom::value);
+  }
+
+  void reconnect(uint64_t uid) {
+    auto& p = st_.peers[uid];
+    p.connecting = true;
+    connect(p.info.host, p.info.port, [this, uid](bool ok) {
+      auto i = st_.peers.find(uid);
+      if (i == st_.peers.end())
+        return;
+      auto& p = i->second;
+      p.connecting = false;
+      if (!ok || !p.handle)
+        p.next_connect = now() + backoff_for(p.attempt++);
+    });
+  }
+
+  void on_down(const caf::down_msg& dm) {
+    for (auto& [uid, p] : st_.peers)
+      if (p.handle && p.handle.address() == dm.source) {
+        p.handle = nullptr;
+        p.phi.reset();
+        if (!final_state(p.info.state)) {
+          lose(p, 0);
+          p.next_connect = now() + backoff_for(p.attempt++);
+        }
+      }
+  }
+
+  caf::behavior make_behavior() {
+    self_->set_down_handler(
+      [this](caf::down_msg& dm) { on_down(dm); });
+    return {
+      [this](port_atom, uint16_t port) {
+        // Published: now the agent knows its address and starts.
+        if (st_.me.port == 0) {
+          st_.me.port = port;
+          tick();
+        }
+      },
+      [this](join_atom, cluster_member& them) {
+        merge_one(them);
+        // The joiner's agent is the sender: attach it for heartbeats.
+        if (auto h = caf::actor_cast<caf::actor>(self_->current_sender()))
+          attach(them, h);
+        return caf::make_message(st_.me, current_view());
+      },
+      [this](gossip_atom, view& xs) { merge(xs); },
+      [this](beat_atom, uint64_t uid) {
+        auto i = st_.peers.find(uid);
+        if (i == st_.peers.end() || !i->second.handle)
+          return;
+        auto& p = i->second;
+        if (p.phi)
+          p.phi->heartbeat(now());
+        if (!p.reachable) {
+          p.reachable = true;
+          p.unreachable_since = {};
+          emit(cluster_event_kind::node_reachable, p.info);
+        }
+      },
+      [this](tick_atom) { tick(); },
+      [this](cluster_members_atom) { return current_view(); },
+      [this](cluster_reachable_atom) {
+        view result{st_.me};
+        for (auto& [uid, p] : st_.peers)
+          if (p.info.state == member_state::up && p.reachable && p.handle)
+            result.push_back(p.info);
+        return result;
+      },
+      [this](cluster_leave_atom) {
+        st_.me.state = member_state::left;
+        gossip();
+        return caf::unit;
+      },
+    };
+  }
+
+private:
+  agent* self_;
+  agent_state& st_;
+};
+
+caf::behavior cluster_agent(agent* self, cluster_settings cfg, uint64_t uid) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  st.rng.seed(st.cfg.seed != 0 ? st.cfg.seed : std::random_device{}());
+  st.me.name = st.cfg.name;
+  st.me.host = st.cfg.host;
+  st.me.uid = uid;
+  st.me.state = st.cfg.seeds.empty() ? member_state::up
+                                     : member_state::joining;
+  st.joined = st.cfg.seeds.empty();
+  for (auto& [h, p] : st.cfg.seeds)
+    st.seeds.push_back(seed_contact{h, p, 0, {}, false});
+  st.mm = self->home_system().middleman().actor_handle();
+  st.log = logger("remedy.cluster");
+  // The impl lives as long as the actor: its behavior captures it.
+  auto impl = std::make_shared<agent_impl>(self);
+  self->attach_functor([impl] {});
+  return impl->make_behavior();
+}
+
+} // namespace
+
+caf::expected<std::pair<caf::actor, uint16_t>>
+spawn_cluster_agent(caf::actor_system& sys, cluster_settings settings) {
+  if (auto err = settings.validate())
+    return err;
+  std::random_device rd;
+  uint64_t uid = (uint64_t{rd()} << 32) | rd();
+  if (uid == 0)
+    uid = 1;
+  auto host = settings.host;
+  auto port = settings.port;
+  auto agent_handle = sys.spawn(cluster_agent, settings, uid);
+  auto bound = sys.middleman().publish(agent_handle, port, host.c_str(), true);
+  if (!bound) {
+    caf::anon_send_exit(agent_handle, caf::exit_reason::user_shutdown);
+    return make_error(errc::start_failed,
+                      "cluster: cannot publish the node agent on " + host + ":"
+                        + std::to_string(port) + ": " + render(bound.error()));
+  }
+  caf::anon_send(agent_handle, port_atom::value, *bound);
+  return std::make_pair(agent_handle, *bound);
+}
+
+} // namespace remedy

@@ -1,0 +1,170 @@
+// Cluster membership between real remedy-node processes on 127.0.0.1 with
+// free ports: three nodes form a cluster through one seed; a node killed
+// with SIGKILL, and one paused with SIGSTOP, is seen unreachable and then
+// down by the others; a paused node that resumes (SIGCONT) rejoins as a new
+// incarnation; a node stopped with SIGTERM leaves gracefully. Every wait is
+// bounded, every process reaped.
+
+#include <catch2/catch.hpp>
+
+#ifdef REMEDY_NODE_EXE
+
+#  include <chrono>
+#  include <cstdio>
+#  include <fstream>
+#  include <initializer_list>
+#  include <memory>
+#  include <string>
+#  include <thread>
+
+#  include "support/node_process.hpp"
+
+using namespace std::chrono_literals;
+using remedy::test::free_port;
+using remedy::test::node_process;
+
+namespace {
+
+struct cluster_node {
+  explicit cluster_node(std::string n) : name(std::move(n)) {
+  }
+
+  std::string name;
+  uint16_t port = 0;
+  std::string config_path;
+  std::unique_ptr<node_process> proc;
+
+  std::string address() const {
+    return name + "@127.0.0.1:" + std::to_string(port) + "#";
+  }
+};
+
+/// Writes the config of node `name` at `port`, joining through `seed` (0:
+/// none), and starts it.
+void start(cluster_node& n, uint16_t seed) {
+  n.config_path = "/tmp/remedy-cluster-" + n.name + "-"
+                  + std::to_string(::getpid()) + ".json";
+  std::ofstream out{n.config_path};
+  out << R"({"name": ")" << n.name << R"(",
+  "logging": {"level": "info"},
+  "tree": {"children": [{"name": "w", "worker": "echo"}]},
+  "detection": {"enabled": false}, "healing": {"enabled": false},
+  "cluster": {"port": )"
+      << n.port << R"(, "seeds": [)"
+      << (seed != 0 ? "\"127.0.0.1:" + std::to_string(seed) + "\"" : "")
+      << R"(], "heartbeat": "100ms", "down_after": "2s"}})";
+  out.close();
+  n.proc = std::make_unique<node_process>(
+    REMEDY_NODE_EXE, std::vector<std::string>{"--config", n.config_path});
+}
+
+/// Waits (at most `limit`) for a line of `n`'s output that contains every
+/// one of `parts`; returns whether one came.
+bool saw(cluster_node& n, std::initializer_list<std::string> parts,
+         std::chrono::milliseconds limit = 5000ms) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    auto text = n.proc->output();
+    size_t start = 0;
+    while (start < text.size()) {
+      auto end = text.find('\n', start);
+      if (end == std::string::npos)
+        end = text.size();
+      auto line = text.substr(start, end - start);
+      bool all = true;
+      for (auto& p : parts)
+        all = all && line.find(p) != std::string::npos;
+      if (all)
+        return true;
+      start = end + 1;
+    }
+    if (std::chrono::steady_clock::now() >= until)
+      return false;
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+struct three_nodes {
+  cluster_node a{"a"};
+  cluster_node b{"b"};
+  cluster_node c{"c"};
+
+  three_nodes() {
+    for (auto* n : {&a, &b, &c}) {
+      n->port = free_port();
+      REQUIRE(n->port != 0);
+    }
+    start(a, 0);
+    REQUIRE(saw(a, {"cluster agent on 127.0.0.1:" + std::to_string(a.port)}));
+    start(b, a.port);
+    start(c, a.port);
+    // Everyone knows everyone: b and c learn of each other by gossip.
+    for (auto* n : {&a, &b, &c})
+      for (auto* m : {&a, &b, &c})
+        if (n != m) {
+          INFO(n->name << " should see " << m->name << " up\n"
+                       << n->proc->output());
+          REQUIRE(saw(*n, {n->name + ": " + m->address(), " node_up"}));
+        }
+  }
+
+  ~three_nodes() {
+    for (auto* n : {&a, &b, &c}) {
+      n->proc.reset(); // SIGKILL if still running, reaped
+      std::remove(n->config_path.c_str());
+    }
+  }
+};
+
+} // namespace
+
+TEST_CASE("three remedy-node processes form a cluster through one seed",
+          "[cluster][process]") {
+  three_nodes cl; // the fixture checks all six node_up lines
+  CHECK(saw(cl.b, {"b: joined through 127.0.0.1:" + std::to_string(cl.a.port)}));
+}
+
+TEST_CASE("a node killed with SIGKILL is unreachable, then down, on the "
+          "others",
+          "[cluster][process]") {
+  three_nodes cl;
+  auto t0 = std::chrono::steady_clock::now();
+  cl.c.proc->signal(SIGKILL);
+  REQUIRE(saw(cl.a, {"a: " + cl.c.address(), " unreachable"}, 3000ms));
+  auto unreachable_after = std::chrono::steady_clock::now() - t0;
+  CHECK(unreachable_after < 1s); // the connection drops: no timeout needed
+  CHECK(saw(cl.a, {"a: " + cl.c.address(), " down"}, 5000ms));
+  CHECK(saw(cl.b, {"b: " + cl.c.address(), " down"}, 5000ms));
+}
+
+TEST_CASE("a node paused with SIGSTOP is unreachable, then down; resumed "
+          "with SIGCONT it rejoins",
+          "[cluster][process]") {
+  three_nodes cl;
+  auto t0 = std::chrono::steady_clock::now();
+  cl.c.proc->signal(SIGSTOP);
+  REQUIRE(saw(cl.a, {"a: " + cl.c.address(), " unreachable (phi"}, 3000ms));
+  auto detected = std::chrono::steady_clock::now() - t0;
+  CHECK(detected < 1500ms); // phi at a 100 ms heartbeat, 200 ms pause allowed
+  REQUIRE(saw(cl.a, {"a: " + cl.c.address(), " down"}, 5000ms));
+  CHECK(saw(cl.b, {"b: " + cl.c.address(), " down"}, 5000ms));
+  cl.c.proc->signal(SIGCONT);
+  CHECK(saw(cl.c, {"c: the cluster declared", "down; rejoining as"}, 5000ms));
+  CHECK(saw(cl.a, {"a: " + cl.c.address(), " node_rejoined"}, 5000ms));
+  CHECK(saw(cl.b, {"b: " + cl.c.address(), " node_rejoined"}, 5000ms));
+}
+
+TEST_CASE("a node stopped with SIGTERM leaves the cluster gracefully",
+          "[cluster][process]") {
+  three_nodes cl;
+  cl.b.proc->signal(SIGTERM);
+  CHECK(cl.b.proc->wait_exit(3000ms) == 0);
+  CHECK(saw(cl.a, {"a: " + cl.b.address(), " node_left"}, 3000ms));
+  CHECK(saw(cl.c, {"c: " + cl.b.address(), " node_left"}, 3000ms));
+  std::this_thread::sleep_for(2500ms); // beyond down_after
+  auto out = cl.a.proc->output();
+  CHECK(out.find("a: " + cl.b.address()) != std::string::npos);
+  CHECK(!saw(cl.a, {"a: " + cl.b.address(), " down"}, 0ms));
+}
+
+#endif // REMEDY_NODE_EXE
