@@ -18,6 +18,7 @@
 #include "remedy/core/event_bus.hpp"
 #include "remedy/core/logging.hpp"
 #include "remedy/detection/phi_accrual.hpp"
+#include "remedy/runtime/election.hpp"
 #include "remedy/supervision/backoff.hpp"
 
 namespace remedy {
@@ -29,6 +30,18 @@ using gossip_atom = caf::atom_constant<caf::atom("r_clgossip")>;
 using beat_atom = caf::atom_constant<caf::atom("r_clbeat")>;
 using tick_atom = caf::atom_constant<caf::atom("r_cltick")>;
 using port_atom = caf::atom_constant<caf::atom("r_clport")>;
+using elect_atom = caf::atom_constant<caf::atom("r_clelect")>;
+
+/// A member's voter id: FNV-1a of its name, the same on every node and for
+/// every incarnation, so restarts do not grow the electorate.
+uint64_t voter_id(const std::string& name) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : name) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h == 0 ? 1 : h;
+}
 
 using time_point = caf::actor_clock::time_point;
 using view = std::vector<cluster_member>;
@@ -71,6 +84,10 @@ struct agent_state {
   caf::io::middleman_actor mm;
   time_point last_gossip{};
   std::shared_ptr<spdlog::logger> log;
+  std::optional<election> vote;
+  /// The last (term, leader) announced.
+  uint64_t announced_term = 0;
+  std::optional<uint64_t> announced_leader;
   static inline const char* name = "remedy.cluster_agent";
 };
 
@@ -282,6 +299,92 @@ public:
         self_->send(p.handle, gossip_atom::value, xs);
   }
 
+  // -- election --------------------------------------------------------------
+
+  /// Voters: every member name seen and not left (down ones count: a
+  /// minority must not elect).
+  void update_voters() {
+    if (!st_.vote)
+      return;
+    // A name votes unless every incarnation of it left.
+    std::set<std::string> names;
+    for (auto& [uid, p] : st_.peers)
+      if (p.info.state != member_state::left)
+        names.insert(p.info.name);
+    std::set<uint64_t> ids{voter_id(st_.me.name)};
+    for (auto& name : names)
+      ids.insert(voter_id(name));
+    if (ids != st_.vote->voters())
+      st_.vote->set_voters(std::move(ids), now());
+  }
+
+  /// The handle of the live incarnation of voter `id`, if connected.
+  caf::actor voter_handle(uint64_t id) {
+    for (auto& [uid, p] : st_.peers)
+      if (p.handle && !final_state(p.info.state)
+          && voter_id(p.info.name) == id)
+        return p.handle;
+    return nullptr;
+  }
+
+  std::string voter_name(uint64_t id) {
+    if (id == voter_id(st_.me.name))
+      return st_.me.name;
+    for (auto& [uid, p] : st_.peers)
+      if (voter_id(p.info.name) == id)
+        return p.info.name;
+    return "?";
+  }
+
+  void send_all(const election::outbox& out) {
+    auto me = voter_id(st_.me.name);
+    for (auto& o : out) {
+      auto msg = std::visit(
+        [&](const auto& m) { return caf::make_message(elect_atom::value, me, m); },
+        o.msg);
+      if (o.to != 0) {
+        if (auto h = voter_handle(o.to))
+          self_->send(h, msg);
+        continue;
+      }
+      std::set<uint64_t> sent;
+      for (auto& [uid, p] : st_.peers) {
+        auto id = voter_id(p.info.name);
+        if (p.handle && !final_state(p.info.state) && sent.insert(id).second)
+          self_->send(p.handle, msg);
+      }
+    }
+    announce_leader();
+  }
+
+  void announce_leader() {
+    auto& v = *st_.vote;
+    auto leader = v.leader();
+    if (v.term() == st_.announced_term && leader == st_.announced_leader)
+      return;
+    if (!leader && st_.announced_leader && v.term() == st_.announced_term)
+      return; // stepping down within a term is not a change of leader
+    st_.announced_term = v.term();
+    st_.announced_leader = leader;
+    if (!leader)
+      return; // an election runs: announced when it has a winner
+    cluster_member who;
+    who.name = voter_name(*leader);
+    st_.log->info("{}: leader of term {} is {}", st_.me.name, v.term(),
+                  who.name);
+    cluster_event ev{cluster_event_kind::leader_changed, st_.me.name, who, 0,
+                     v.term()};
+    auto t = topic(ev);
+    publish(self_, t, caf::make_message(std::move(ev)));
+  }
+
+  template <class Message>
+  void on_elect(uint64_t from, const Message& m) {
+    if (!st_.vote || final_state(st_.me.state))
+      return;
+    send_all(st_.vote->receive(now(), from, election::message{m}));
+  }
+
   // -- the tick --------------------------------------------------------------
 
   void tick() {
@@ -336,6 +439,10 @@ public:
           }
         });
       }
+    if (st_.vote && !final_state(st_.me.state)) {
+      update_voters();
+      send_all(st_.vote->tick(t));
+    }
     if (t - st_.last_gossip >= st_.cfg.gossip_interval) {
       st_.last_gossip = t;
       gossip();
@@ -377,6 +484,10 @@ public:
         // Published: now the agent knows its address and starts.
         if (st_.me.port == 0) {
           st_.me.port = port;
+          election_settings es;
+          es.election_timeout = st_.cfg.election_timeout;
+          es.heartbeat_interval = st_.cfg.heartbeat_interval;
+          st_.vote.emplace(voter_id(st_.me.name), es, st_.rng(), now());
           tick();
         }
       },
@@ -402,6 +513,28 @@ public:
         }
       },
       [this](tick_atom) { tick(); },
+      [this](elect_atom, uint64_t from, const vote_request& m) {
+        on_elect(from, m);
+      },
+      [this](elect_atom, uint64_t from, const vote_reply& m) {
+        on_elect(from, m);
+      },
+      [this](elect_atom, uint64_t from, const leader_beat& m) {
+        on_elect(from, m);
+      },
+      [this](elect_atom, uint64_t from, const beat_ack& m) {
+        on_elect(from, m);
+      },
+      [this](cluster_leader_atom) {
+        std::string name;
+        uint64_t term = 0;
+        if (st_.vote) {
+          term = st_.vote->term();
+          if (auto l = st_.vote->leader())
+            name = voter_name(*l);
+        }
+        return caf::make_message(term, name);
+      },
       [this](cluster_members_atom) { return current_view(); },
       [this](cluster_reachable_atom) {
         view result{st_.me};

@@ -41,6 +41,8 @@ const char* to_string(cluster_event_kind x) {
       return "node_rejoined";
     case cluster_event_kind::node_left:
       return "node_left";
+    case cluster_event_kind::leader_changed:
+      return "leader_changed";
   }
   return "?";
 }

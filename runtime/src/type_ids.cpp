@@ -3,6 +3,7 @@
 #include "remedy/runtime/api_request.hpp"
 #include "remedy/runtime/cluster_event.hpp"
 #include "remedy/runtime/cluster_member.hpp"
+#include "remedy/runtime/election.hpp"
 #include "remedy/runtime/api_response.hpp"
 #include "remedy/runtime/health_report.hpp"
 #include "remedy/runtime/node_event.hpp"

@@ -13,6 +13,8 @@
 #  include <cstdio>
 #  include <fstream>
 #  include <initializer_list>
+#  include <map>
+#  include <set>
 #  include <memory>
 #  include <string>
 #  include <thread>
@@ -165,6 +167,81 @@ TEST_CASE("a node stopped with SIGTERM leaves the cluster gracefully",
   auto out = cl.a.proc->output();
   CHECK(out.find("a: " + cl.b.address()) != std::string::npos);
   CHECK(!saw(cl.a, {"a: " + cl.b.address(), " down"}, 0ms));
+}
+
+namespace {
+
+/// Every "X: leader of term N is Y" line of the nodes' outputs, as term ->
+/// the leaders named for it.
+std::map<uint64_t, std::set<std::string>>
+leaders_by_term(std::initializer_list<cluster_node*> nodes) {
+  std::map<uint64_t, std::set<std::string>> result;
+  const std::string marker = ": leader of term ";
+  for (auto* n : nodes) {
+    auto text = n->proc->output();
+    for (auto i = text.find(marker); i != std::string::npos;
+         i = text.find(marker, i + 1)) {
+      auto rest = text.substr(i + marker.size(), 80);
+      auto is = rest.find(" is ");
+      auto eol = rest.find('\n');
+      if (is == std::string::npos || eol == std::string::npos)
+        continue;
+      auto term = std::stoull(rest.substr(0, is));
+      result[term].insert(rest.substr(is + 4, eol - is - 4));
+    }
+  }
+  return result;
+}
+
+} // namespace
+
+TEST_CASE("three nodes elect one leader; SIGKILL the leader: a new leader "
+          "within the bound, never two leaders in one term",
+          "[cluster][process][election]") {
+  three_nodes cl;
+  std::map<std::string, cluster_node*> by_name{
+    {"a", &cl.a}, {"b", &cl.b}, {"c", &cl.c}};
+  // Everyone names the same leader of some term.
+  std::string leader;
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (leader.empty() && std::chrono::steady_clock::now() < until) {
+    for (auto& [term, names] : leaders_by_term({&cl.a, &cl.b, &cl.c}))
+      if (names.size() == 1)
+        leader = *names.begin();
+    std::this_thread::sleep_for(20ms);
+  }
+  REQUIRE(!leader.empty());
+  auto* old = by_name.at(leader);
+  auto t0 = std::chrono::steady_clock::now();
+  old->proc->signal(SIGKILL);
+  // A new leader: one of the other two, announced by both.
+  std::vector<cluster_node*> rest;
+  for (auto* n : {&cl.a, &cl.b, &cl.c})
+    if (n != old)
+      rest.push_back(n);
+  std::string next;
+  while (next.empty() && std::chrono::steady_clock::now() < t0 + 6s) {
+    auto terms = leaders_by_term({rest[0], rest[1]});
+    for (auto& [term, names] : terms)
+      if (names.size() == 1 && *names.begin() != leader) {
+        auto& who = *names.begin();
+        if (saw(*rest[0], {"leader of term " + std::to_string(term) + " is "
+                           + who}, 0ms)
+            && saw(*rest[1], {"leader of term " + std::to_string(term)
+                              + " is " + who}, 0ms))
+          next = who;
+      }
+    std::this_thread::sleep_for(20ms);
+  }
+  auto failover = std::chrono::steady_clock::now() - t0;
+  INFO(rest[0]->proc->output() << rest[1]->proc->output());
+  REQUIRE(!next.empty());
+  // Election timeout 1-2 s after the last beat, plus one round trip.
+  CHECK(failover < 3s);
+  for (auto& [term, names] : leaders_by_term({&cl.a, &cl.b, &cl.c})) {
+    INFO("term " << term);
+    CHECK(names.size() == 1);
+  }
 }
 
 #endif // REMEDY_NODE_EXE

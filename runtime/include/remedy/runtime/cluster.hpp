@@ -24,6 +24,10 @@ using cluster_members_atom = caf::atom_constant<caf::atom("r_clmemb")>;
 /// that are up and reachable from this node (itself included).
 using cluster_reachable_atom = caf::atom_constant<caf::atom("r_clreach")>;
 
+/// `(cluster_leader_atom) -> (uint64_t term, std::string leader)`: the
+/// leader as this node knows it (empty name: none).
+using cluster_leader_atom = caf::atom_constant<caf::atom("r_clleader")>;
+
 /// `(cluster_leave_atom) -> unit`: leave gracefully: tells every member,
 /// then answers; the agent stops gossiping.
 using cluster_leave_atom = caf::atom_constant<caf::atom("r_clleave")>;
@@ -33,7 +37,9 @@ using cluster_leave_atom = caf::atom_constant<caf::atom("r_clleave")>;
 /// `caf::io::middleman`). It joins through `settings.seeds`, spreads the
 /// member list by gossip, heartbeats every connected member and judges each
 /// by a phi-accrual detector, reconnects to lost members on a backoff
-/// schedule, and publishes every change as a `cluster_event`. Returns the
+/// schedule, elects a leader with Raft's rules (see `election`; voters are
+/// the member names ever seen and not left, so a minority never elects),
+/// and publishes every change as a `cluster_event`. Returns the
 /// agent and the port it listens on.
 caf::expected<std::pair<caf::actor, uint16_t>>
 spawn_cluster_agent(caf::actor_system& sys, cluster_settings settings);

@@ -24,6 +24,9 @@ enum class cluster_event_kind : uint8_t {
   node_rejoined,
   /// A member left gracefully.
   node_left,
+  /// The cluster's leader (as this node knows it) changed: `member` is the
+  /// new leader (empty name: none known), `term` its term.
+  leader_changed,
 };
 
 const char* to_string(cluster_event_kind x);
@@ -37,12 +40,14 @@ struct cluster_event {
   cluster_member member;
   /// The phi value, for node_unreachable from heartbeats; else 0.
   double phi = 0;
+  /// The election term, for leader_changed; else 0.
+  uint64_t term = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cluster_event& x) {
   return f(caf::meta::type_name("remedy.cluster_event"), x.kind, x.observer,
-           x.member, x.phi);
+           x.member, x.phi, x.term);
 }
 
 /// "cluster.<kind>".

@@ -37,6 +37,8 @@ struct cluster_settings {
   /// How long a connect attempt may take (a paused peer accepts TCP but
   /// never completes CAF's handshake).
   caf::timespan connect_timeout = std::chrono::seconds(1);
+  /// Leader election (heartbeats at `heartbeat_interval`).
+  caf::timespan election_timeout = std::chrono::milliseconds(1000);
   uint64_t seed = 0; // 0: random
 
   /// Names the first bad field.

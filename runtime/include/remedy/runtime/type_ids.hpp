@@ -12,6 +12,10 @@ struct health_report;
 struct node_event;
 struct cluster_member;
 struct cluster_event;
+struct vote_request;
+struct vote_reply;
+struct leader_beat;
+struct beat_ack;
 } // namespace remedy
 
 CAF_BEGIN_TYPE_ID_BLOCK(remedy_runtime, remedy::type_id_range::runtime)
@@ -24,6 +28,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(remedy_runtime, remedy::type_id_range::runtime)
   CAF_ADD_TYPE_ID(remedy_runtime, (remedy::cluster_member))
   CAF_ADD_TYPE_ID(remedy_runtime, (std::vector<remedy::cluster_member>))
   CAF_ADD_TYPE_ID(remedy_runtime, (remedy::cluster_event))
+  CAF_ADD_TYPE_ID(remedy_runtime, (remedy::vote_request))
+  CAF_ADD_TYPE_ID(remedy_runtime, (remedy::vote_reply))
+  CAF_ADD_TYPE_ID(remedy_runtime, (remedy::leader_beat))
+  CAF_ADD_TYPE_ID(remedy_runtime, (remedy::beat_ack))
 
 CAF_END_TYPE_ID_BLOCK(remedy_runtime)
 
