@@ -65,9 +65,13 @@ std::optional<std::string> text(const json::value* v) {
     return std::string{s->data(), s->size()};
   if (v->is_bool())
     return std::string{v->get_bool() ? "true" : "false"};
+  if (v->is_int64())
+    return std::to_string(v->get_int64());
+  if (v->is_uint64())
+    return std::to_string(v->get_uint64());
   if (auto x = num(v)) {
     char buf[32];
-    std::snprintf(buf, sizeof(buf), "%g", *x);
+    std::snprintf(buf, sizeof(buf), "%.10g", *x);
     return std::string{buf};
   }
   return std::nullopt;

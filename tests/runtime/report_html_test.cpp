@@ -230,7 +230,8 @@ TEST_CASE("report page: text from the report is escaped", "[report]") {
     "goals": [{"name": "<script>alert(1)</script>", "value": 1,
                "goal": "x' onload='y", "met": true}],
     "runs": {"with_remedy": {
-      "faults": [{"id": 1, "kind": "crash", "target": "<x&\"y>", "at_s": 1.0,
+      "faults": [{"id": 4294967297, "kind": "crash", "target": "<x&\"y>",
+                  "at_s": 1.0,
                   "detected": true, "classified_as": "crash",
                   "healing": {"strategy": "re<start", "outcome": "ok&"}}],
       "detection": {"per_class": {"<c>": {"tp": 1}}},
@@ -252,6 +253,8 @@ TEST_CASE("report page: text from the report is escaped", "[report]") {
                   "1.50 s</title>")
         != std::string::npos);
   CHECK(html.find("seed &lt;b&gt;") != std::string::npos);
+  // Ids are written whole, not in exponent notation.
+  CHECK(html.find("<tr><td>4294967297</td>") != std::string::npos);
 }
 
 TEST_CASE("report page: missing and null fields are tolerated", "[report]") {
