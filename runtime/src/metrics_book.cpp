@@ -173,10 +173,16 @@ void metrics_book::apply(const route_event& x) {
     case route_event_kind::slow_call_rate_exceeded:
       break;
   }
-  // Any event says which state the breaker is in (a rejection or timeout
-  // carries it too): a route seen before its first transition shows up.
-  if (x.kind != route_event_kind::breaker_transition
-      && breakers_.count(x.route) == 0)
+  // The events only a breaker makes carry its state too: a route seen
+  // before its first transition shows up. Bulkhead and timeout events say
+  // "closed" for a route without a breaker, so they do not count.
+  auto from_breaker = x.kind == route_event_kind::breaker_rejected
+                      || x.kind == route_event_kind::call_succeeded
+                      || x.kind == route_event_kind::call_failed
+                      || x.kind == route_event_kind::call_ignored
+                      || x.kind == route_event_kind::failure_rate_exceeded
+                      || x.kind == route_event_kind::slow_call_rate_exceeded;
+  if (from_breaker && breakers_.count(x.route) == 0)
     set_breaker(x.route, x.to);
 }
 

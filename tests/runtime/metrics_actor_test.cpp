@@ -20,6 +20,7 @@
 #include "remedy/core/event_bus.hpp"
 #include "remedy/detection/detection.hpp"
 #include "remedy/healing/healing_event.hpp"
+#include "remedy/routing/bulkhead_settings.hpp"
 #include "remedy/routing/route.hpp"
 #include "remedy/routing/route_settings.hpp"
 #include "remedy/runtime/atoms.hpp"
@@ -40,12 +41,24 @@ namespace {
 
 using work_atom = caf::atom_constant<caf::atom("t_work")>;
 using fail_atom = caf::atom_constant<caf::atom("t_fail")>;
+using hold_atom = caf::atom_constant<caf::atom("t_hold")>;
 
-caf::behavior target() {
+struct target_state {
+  std::vector<caf::response_promise> held;
+};
+
+/// Answers work with 1, fail with an error, and holds `hold` requests
+/// forever.
+caf::behavior target(caf::stateful_actor<target_state>* self) {
   return {
     [](work_atom) { return 1; },
     [](fail_atom) -> caf::result<int> {
       return caf::make_error(caf::sec::runtime_error, "boom");
+    },
+    [self](hold_atom) -> caf::result<int> {
+      auto rp = self->make_response_promise();
+      self->state.held.push_back(rp);
+      return caf::delegated<int>{};
     },
   };
 }
@@ -302,6 +315,62 @@ TEST_CASE_METHOD(metrics_fixture,
   auto [report, doc] = health(m);
   CHECK(report.healthy);
   CHECK(doc.at("breakers").at("orders").as_string() == "closed");
+}
+
+TEST_CASE_METHOD(metrics_fixture,
+                 "metrics: a real route's bulkhead rejections, in-flight "
+                 "calls and timeouts",
+                 "[metrics]") {
+  auto m = spawn_m();
+  auto tgt = track(sys.spawn(target));
+  route_settings rs;
+  rs.name = "stock";
+  rs.timeout = 2s;
+  bulkhead_settings pool;
+  pool.max_concurrent = 1;
+  pool.max_queue = 1;
+  pool.max_wait = 500ms;
+  rs.bulkhead = pool;
+  rs.metrics_interval = 1s;
+  auto r = spawn_route(sys, tgt, rs);
+  REQUIRE(r);
+  track(*r);
+  run();
+  auto held = self->request(*r, caf::infinite, hold_atom::value);
+  auto queued = self->request(*r, caf::infinite, work_atom::value);
+  run();
+  auto full = ask<int>(*r, work_atom::value); // no permit, no queue slot
+  REQUIRE(!full);
+  CHECK(is(full.error(), errc::bulkhead_full));
+  CHECK(value(m, "remedy_bulkhead_rejections_total",
+              {{"route", "stock"}, {"reason", "full"}})
+        == 1);
+  // The queued request waits past its max wait (0.5 s); at 1 s the route
+  // samples one call in flight, the held one.
+  advance_exact(1s);
+  REQUIRE(has_reply());
+  queued.receive([](int) { FAIL("the queued request was answered"); },
+                 [](caf::error& err) {
+                   CHECK(is(err, errc::bulkhead_timeout));
+                 });
+  auto lines = scrape(m);
+  CHECK(sample_value(lines, "remedy_bulkhead_rejections_total",
+                     {{"route", "stock"}, {"reason", "timeout"}})
+        == 1);
+  CHECK(sample_value(lines, "remedy_route_in_flight", {{"target", "stock"}})
+        == 1);
+  CHECK(sample_value(lines, "remedy_route_timeouts_total", {{"route", "stock"}})
+        == std::nullopt);
+  // The held request reaches the route's deadline at 2 s.
+  advance_exact(1s);
+  REQUIRE(has_reply());
+  held.receive([](int) { FAIL("the held request was answered"); },
+               [](caf::error& err) { CHECK(is(err, errc::timeout)); });
+  CHECK(value(m, "remedy_route_timeouts_total", {{"route", "stock"}}) == 1);
+  // No breaker on this route: no breaker state, and healthy throughout.
+  auto [report, doc] = health(m);
+  CHECK(report.healthy);
+  CHECK(doc.at("breakers").as_object().empty());
 }
 
 TEST_CASE_METHOD(metrics_fixture,
