@@ -16,6 +16,7 @@
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "remedy/classification/classifier.hpp"
 #include "remedy/classification/fault.hpp"
 #include "remedy/core/event_bus.hpp"
 #include "remedy/detection/detection.hpp"
@@ -424,6 +425,44 @@ TEST_CASE_METHOD(metrics_fixture,
   auto [report, doc] = health(m);
   CHECK(!report.healthy);
   CHECK(reason_has(doc, "fault 43 (hang)"));
+}
+
+TEST_CASE_METHOD(metrics_fixture,
+                 "metrics: a real classifier's faults, also those raised "
+                 "before the metrics actor started",
+                 "[metrics]") {
+  auto cls = spawn_classifier(sys);
+  REQUIRE(cls);
+  track(*cls);
+  run();
+  auto d = detection::raise(detection_kind::crash, "svc/worker-1", 1s);
+  publish(sys, topic(d), caf::make_message(d));
+  run();
+  // Started after the raise: it catches up through classifier.sync.
+  auto m = spawn_m();
+  CHECK(value(m, "remedy_open_faults", {{"class", "crash"}}) == 1);
+  CHECK(
+    value(m, "remedy_faults_total", {{"class", "crash"}, {"event", "raised"}})
+    == 0); // it saw no raise, only the snapshot
+  {
+    auto [report, doc] = health(m);
+    CHECK(!report.healthy);
+    auto& faults = doc.at("open_faults").as_array();
+    REQUIRE(faults.size() == 1);
+    CHECK(faults[0].at("target").as_string() == "svc/worker-1");
+  }
+  // A raise it sees as it happens.
+  auto h = detection::raise(detection_kind::hang, "svc/worker-2", 2s);
+  publish(sys, topic(h), caf::make_message(h));
+  run();
+  auto lines = scrape(m);
+  CHECK(sample_value(lines, "remedy_detections_total",
+                     {{"kind", "hang"}, {"event", "raised"}})
+        == 1);
+  CHECK(sample_value(lines, "remedy_faults_total",
+                     {{"class", "hang"}, {"event", "raised"}})
+        == 1);
+  CHECK(sample_value(lines, "remedy_open_faults", {{"class", "hang"}}) == 1);
 }
 
 TEST_CASE_METHOD(metrics_fixture,
