@@ -38,11 +38,17 @@ get(const json::value* v, std::string_view key, Keys... keys) {
   return get(get(v, key), keys...);
 }
 
+/// A number field; a non-finite one (Boost.JSON reads 1e400 as infinity)
+/// counts as missing, so that no scale or loop meets an infinity.
 std::optional<double> num(const json::value* v) {
   if (v == nullptr)
     return std::nullopt;
-  if (v->is_double())
-    return v->get_double();
+  if (v->is_double()) {
+    auto x = v->get_double();
+    if (!std::isfinite(x))
+      return std::nullopt;
+    return x;
+  }
   if (v->is_int64())
     return static_cast<double>(v->get_int64());
   if (v->is_uint64())
@@ -448,15 +454,20 @@ struct marker {
 };
 
 /// A round step for about `n` ticks over [0, hi].
+/// Never 0 nor infinite (the tick loops rely on it): 1 when [0, hi] is
+/// too small or too large for a round step.
 double tick_step(double hi, int n) {
-  if (!(hi > 0))
+  if (!(hi > 0) || !std::isfinite(hi))
     return 1;
   auto raw = hi / n;
   auto mag = std::pow(10.0, std::floor(std::log10(raw)));
+  auto step = 10 * mag;
   for (auto m : {1.0, 2.0, 2.5, 5.0, 10.0})
-    if (raw <= m * mag)
-      return m * mag;
-  return 10 * mag;
+    if (raw <= m * mag) {
+      step = m * mag;
+      break;
+    }
+  return step > 0 && std::isfinite(step) && hi / step <= 100 ? step : 1;
 }
 
 /// Trims a tick label: "2.50" -> "2.5", "3.00" -> "3".
@@ -546,7 +557,7 @@ void timeline_chart(std::string& out, const run_ref& r, double duration) {
   if (!(t_max > 0))
     t_max = 1;
   auto t_step = tick_step(t_max, 10);
-  t_max = std::ceil(t_max / t_step - 1e-9) * t_step;
+  t_max = std::max(t_step, std::ceil(t_max / t_step - 1e-9) * t_step);
   auto p_step = tick_step(p99_max > 0 ? p99_max : 1, 4);
   auto p_top = std::max(p_step, std::ceil(p99_max / p_step - 1e-9) * p_step);
   auto x_of = [&](double t) { return left + pw * t / t_max; };
@@ -577,7 +588,7 @@ void timeline_chart(std::string& out, const run_ref& r, double duration) {
     out += "<text x=\"" + n(left - 6) + "\" y=\"" + n(y + 4)
            + "\" text-anchor=\"end\">" + tick(a * 100) + "%</text>\n";
   }
-  for (double v = 0; v <= p_top + p_step / 2; v += p_step) {
+  for (double v = 0; v <= p_top + p_step / 2 && v / p_step < 101; v += p_step) {
     auto y = yp_of(v);
     out += "<line class=\"grid\" x1=\"" + n(left) + "\" y1=\"" + n(y)
            + "\" x2=\"" + n(left + pw) + "\" y2=\"" + n(y) + "\"></line>";
@@ -592,7 +603,7 @@ void timeline_chart(std::string& out, const run_ref& r, double duration) {
     out += "<line class=\"axis\" x1=\"" + n(left) + "\" y1=\""
            + n(top_y + panel) + "\" x2=\"" + n(left + pw) + "\" y2=\""
            + n(top_y + panel) + "\"></line>\n";
-    for (double t = 0; t <= t_max + t_step / 2; t += t_step)
+    for (double t = 0; t <= t_max + t_step / 2 && t / t_step < 101; t += t_step)
       out += "<text x=\"" + n(x_of(t)) + "\" y=\"" + n(top_y + panel + 14)
              + "\" text-anchor=\"middle\">" + tick(t) + "</text>";
     out += "\n";

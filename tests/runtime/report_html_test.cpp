@@ -299,6 +299,26 @@ TEST_CASE("report page: missing and null fields are tolerated", "[report]") {
     CHECK(occurrences(html, "<polyline class=\"avail\"") == 1);
     CHECK(occurrences(html, "<polyline class=\"p99\"") == 0);
   }
+  SECTION("huge and infinite numbers (Boost.JSON reads 1e400 as inf)") {
+    auto html = render_report_html(boost::json::parse(R"({
+      "duration_s": 1e400, "runs": {"with_remedy": {
+        "availability": 1e400,
+        "faults": [{"id": 1, "at_s": 1e400}, {"id": 2, "at_s": 1e300}],
+        "timeline": [{"t_s": 1e400, "availability": 1, "p99_ms": 1e400},
+                     {"t_s": 1, "availability": 0.5, "p99_ms": 1e308},
+                     {"t_s": 2, "availability": -1e400, "p99_ms": 3}]}}})"));
+    auto tiny = render_report_html(boost::json::parse(R"({"runs": {
+      "with_remedy": {"timeline": [{"t_s": 5e-324, "availability": 1,
+                                    "p99_ms": 5e-324}]}}})"));
+    check_well_formed(tiny);
+    CHECK(tiny.find("nan") == std::string::npos);
+    CHECK(tiny.find("NaN") == std::string::npos);
+    CHECK(tiny.find("inf") == std::string::npos);
+    check_well_formed(html);
+    CHECK(html.find("inf") == std::string::npos);
+    CHECK(occurrences(html, "<g class=\"marker fault\">") == 1);
+    CHECK(occurrences(html, "<polyline class=\"avail\"") == 1);
+  }
   SECTION("healings marked from the faults when there is no event list") {
     auto html = render_report_html(boost::json::parse(R"({"runs": {
       "with_remedy": {"faults": [
