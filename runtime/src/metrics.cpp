@@ -92,21 +92,21 @@ public:
     for (auto prefix :
          {"supervision.", "route.", "sample.calls", "sample.latency_ms",
           "sample.error_rate", "sample.in_flight", "detection.", "fault.",
-          "classifier.snapshot", "healing.", "scheduler."})
+          "classifier.snapshot", "healing.", "scheduler.", "node.",
+          "cluster."})
       subscribe(this, prefix);
     // The classifiers answer with what they hold now (a fault raised before
     // this actor started would otherwise never show).
     publish(this, "classifier.sync", caf::make_message(fault_sync_atom::value));
-    if (settings_.root) {
+    set_down_handler([this](caf::down_msg& msg) {
+      if (settings_.root && msg.source == settings_.root.address()) {
+        root_down_ = "down (" + render(msg.reason) + ")";
+        log_->warn("metrics '{}': root supervisor '{}' is {}", settings_.name,
+                   settings_.root_name, root_down_);
+      }
+    });
+    if (settings_.root)
       monitor(settings_.root);
-      set_down_handler([this](caf::down_msg& msg) {
-        if (msg.source == settings_.root.address()) {
-          root_down_ = "down (" + render(msg.reason) + ")";
-          log_->warn("metrics '{}': root supervisor '{}' is {}", settings_.name,
-                     settings_.root_name, root_down_);
-        }
-      });
-    }
     // Events of kinds this actor does not know (the bus carries more than
     // it counts) are dropped silently; only a request gets an error.
     set_default_handler([](caf::scheduled_actor* ptr,
@@ -126,6 +126,15 @@ public:
       [this](const fault_snapshot& x) { book_.apply(x); },
       [this](const healing_event& x) { book_.apply(x); },
       [this](const scheduler_event& x) { book_.apply(x); },
+      [this](const node_event& x) { book_.apply(x); },
+      [this](const cluster_event& x) { book_.apply(x); },
+      [this](metrics_root_atom, caf::actor& root) {
+        // A node restarted its tree: watch the new root.
+        settings_.root = std::move(root);
+        root_down_.clear();
+        if (settings_.root)
+          monitor(settings_.root);
+      },
       [this](metrics_atom) { return book_.render(); },
       [this](health_atom) -> caf::result<health_report> {
         if (!settings_.root)

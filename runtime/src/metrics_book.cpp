@@ -38,6 +38,9 @@ constexpr const char* m_healings_active = "remedy_healings_in_progress";
 constexpr const char* m_recovery = "remedy_healing_recovery_seconds";
 constexpr const char* m_sched_events = "remedy_scheduler_events_total";
 constexpr const char* m_sched_ejected = "remedy_scheduler_ejected_workers";
+constexpr const char* m_node_events = "remedy_node_events_total";
+constexpr const char* m_cluster_events = "remedy_cluster_events_total";
+constexpr const char* m_cluster_term = "remedy_cluster_term";
 
 constexpr breaker_state all_breaker_states[] = {
   breaker_state::closed,    breaker_state::open,
@@ -116,6 +119,14 @@ metrics_book::metrics_book(const metrics_settings& settings)
                        "returned)."));
   ignore(
     r.add_gauge(m_sched_ejected, "Workers a scheduler holds ejected now."));
+  ignore(r.add_counter(m_node_events,
+                       "Node events (tree started, down, restarting, giving "
+                       "up, stopping) by kind."));
+  ignore(r.add_counter(m_cluster_events,
+                       "Cluster events this node observed, by kind and "
+                       "member."));
+  ignore(r.add_gauge(m_cluster_term,
+                     "The election term of the leader this node knows."));
   ignore(r.set(m_healings_active, {}, 0));
 }
 
@@ -295,6 +306,17 @@ void metrics_book::apply(const scheduler_event& x) {
     ejected.erase(x.worker);
   ignore(r.set(m_sched_ejected, {{"scheduler", x.scheduler}},
                static_cast<double>(ejected.size())));
+}
+
+void metrics_book::apply(const node_event& x) {
+  ignore(registry_.inc(m_node_events, {{"event", to_string(x.kind)}}));
+}
+
+void metrics_book::apply(const cluster_event& x) {
+  ignore(registry_.inc(m_cluster_events, {{"event", to_string(x.kind)},
+                                          {"member", x.member.name}}));
+  if (x.kind == cluster_event_kind::leader_changed)
+    ignore(registry_.set(m_cluster_term, {}, static_cast<double>(x.term)));
 }
 
 std::vector<std::string>

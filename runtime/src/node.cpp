@@ -20,7 +20,10 @@
 #include "remedy/healing/orchestrator.hpp"
 #include "remedy/healing/orchestrator_actor.hpp"
 #include "remedy/routing/route.hpp"
+#include "remedy/runtime/atoms.hpp"
 #include "remedy/runtime/chaos_monkey.hpp"
+#include "remedy/runtime/metrics.hpp"
+#include "remedy/runtime/metrics_settings.hpp"
 #include "remedy/runtime/cluster.hpp"
 #include "remedy/runtime/node_event.hpp"
 #include "remedy/scheduling/scheduler.hpp"
@@ -119,6 +122,7 @@ public:
       first_start_ = false;
       announce(sys_, {node_event_kind::tree_started, cfg_.name, "", attempt,
                       caf::timespan{0}});
+      self_->send(metrics_, metrics_root_atom::value, layer.root);
       if (hooks_.on_tree)
         hooks_.on_tree(layer.root);
       if (hooks_.on_services)
@@ -200,6 +204,15 @@ private:
   }
 
   caf::error start_infra() {
+    metrics_settings ms;
+    ms.name = cfg_.name;
+    ms.root_name = cfg_.name;
+    auto metrics = spawn_metrics(sys_, ms);
+    if (!metrics)
+      return std::move(metrics.error());
+    metrics_ = *metrics;
+    if (hooks_.on_metrics)
+      hooks_.on_metrics(metrics_);
     if (cfg_.cluster) {
       auto agent = spawn_cluster_agent(sys_, *cfg_.cluster);
       if (!agent)
@@ -351,6 +364,7 @@ private:
       stop_and_wait(cluster_agent_, 500ms);
     }
     stop_and_wait(infra_.root, 500ms);
+    stop_and_wait(metrics_, 200ms);
     for (auto& s : strategies_)
       self_->send_exit(s, caf::exit_reason::user_shutdown);
     strategies_.clear();
@@ -359,6 +373,7 @@ private:
 
   caf::actor_system& sys_;
   caf::actor cluster_agent_;
+  caf::actor metrics_;
   const node_config& cfg_;
   const node_hooks& hooks_;
   caf::scoped_actor self_;

@@ -19,7 +19,9 @@
 
 #include "remedy/core/error.hpp"
 #include "remedy/core/event_bus.hpp"
+#include "remedy/runtime/atoms.hpp"
 #include "remedy/runtime/config.hpp"
+#include "remedy/runtime/health_report.hpp"
 #include "remedy/runtime/node.hpp"
 #include "remedy/runtime/node_config.hpp"
 #include "remedy/runtime/node_event.hpp"
@@ -54,6 +56,7 @@ struct running_node {
   std::mutex mtx;
   std::map<std::string, caf::actor> services;
   std::atomic<int> starts{0};
+  caf::actor metrics;
   node_hooks hooks;
   std::future<caf::error> result;
 
@@ -64,6 +67,10 @@ struct running_node {
       std::lock_guard<std::mutex> guard{mtx};
       services = xs;
       ++starts;
+    };
+    hooks.on_metrics = [this](const caf::actor& m) {
+      std::lock_guard<std::mutex> guard{mtx};
+      metrics = m;
     };
     result = std::async(std::launch::async,
                         [this] { return run_node(this->sys, cfg, hooks); });
@@ -120,6 +127,30 @@ TEST_CASE("a node from its config serves through its routes and stops "
                                         });
       CHECK(answer == 2 * i);
     }
+  // The node's metrics and health follow its tree.
+  caf::actor metrics;
+  {
+    std::lock_guard<std::mutex> guard{node.mtx};
+    metrics = node.metrics;
+  }
+  REQUIRE(metrics);
+  std::string text;
+  for (int i = 0; i < 50 && text.find("tree_started") == std::string::npos;
+       ++i) {
+    self->request(metrics, 1s, metrics_atom::value)
+      .receive([&](std::string& x) { text = std::move(x); },
+               [&](caf::error& err) { FAIL(render(err)); });
+    std::this_thread::sleep_for(20ms);
+  }
+  CHECK(text.find("remedy_node_events_total{event=\"tree_started\"} 1")
+        != std::string::npos);
+  health_report health;
+  self->request(metrics, 2s, health_atom::value)
+    .receive([&](health_report& x) { health = std::move(x); },
+             [&](caf::error& err) { FAIL(render(err)); });
+  CHECK(health.healthy);
+  CHECK(health.json.find("\"shop\"") != std::string::npos);
+  CHECK(health.json.find("\"calc\"") != std::string::npos);
   auto t0 = std::chrono::steady_clock::now();
   node.stop = true;
   REQUIRE(node.result.wait_for(5s) == std::future_status::ready);

@@ -17,9 +17,11 @@
 #include "remedy/healing/healing_event.hpp"
 #include "remedy/routing/breaker_state.hpp"
 #include "remedy/routing/route_event.hpp"
+#include "remedy/runtime/cluster_event.hpp"
 #include "remedy/runtime/health_report.hpp"
 #include "remedy/runtime/metrics_registry.hpp"
 #include "remedy/runtime/metrics_settings.hpp"
+#include "remedy/runtime/node_event.hpp"
 #include "remedy/scheduling/scheduler_event.hpp"
 #include "remedy/supervision/supervision_event.hpp"
 
@@ -55,6 +57,10 @@ public:
   void apply(const healing_event& x);
 
   void apply(const scheduler_event& x);
+
+  void apply(const node_event& x);
+
+  void apply(const cluster_event& x);
 
   /// Why the node is unhealthy (empty: healthy), given what the caller
   /// found about the root supervisor (`root_problem`: empty if fine or if

@@ -28,6 +28,9 @@ struct node_hooks {
   std::function<void(const std::map<std::string, caf::actor>&)> on_services;
   /// Called with the service tree's root each time the tree has started.
   std::function<void(const caf::actor&)> on_tree;
+  /// Called once with the node's metrics actor (see `spawn_metrics`: it
+  /// answers metrics and health, and follows the tree across restarts).
+  std::function<void(const caf::actor&)> on_metrics;
 };
 
 /// Runs the node `cfg` describes in `sys` until `hooks.stop` is set (then
