@@ -83,6 +83,8 @@ struct agent_state {
   std::mt19937_64 rng;
   caf::io::middleman_actor mm;
   time_point last_gossip{};
+  /// Since when this node reaches no majority (keep-majority rule).
+  time_point minority_since{};
   std::shared_ptr<spdlog::logger> log;
   std::optional<election> vote;
   /// The last (term, leader) announced.
@@ -385,6 +387,46 @@ public:
     send_all(st_.vote->receive(now(), from, election::message{m}));
   }
 
+  // -- split brain -----------------------------------------------------------
+
+  /// Keep majority: reaching fewer than half of the voters (or exactly half
+  /// without the lowest name) for `down_after` downs this node.
+  void check_majority(time_point t) {
+    if (!st_.cfg.keep_majority || !st_.joined)
+      return;
+    std::set<std::string> reached{st_.me.name};
+    for (auto& [uid, p] : st_.peers)
+      if (p.handle && p.reachable && !final_state(p.info.state))
+        reached.insert(p.info.name);
+    std::set<std::string> voters{st_.me.name};
+    for (auto& [uid, p] : st_.peers)
+      if (p.info.state != member_state::left)
+        voters.insert(p.info.name);
+    auto n = voters.size();
+    bool majority = 2 * reached.size() > n
+                    || (2 * reached.size() == n
+                        && reached.count(*voters.begin()) > 0);
+    if (majority) {
+      st_.minority_since = {};
+      return;
+    }
+    if (st_.minority_since == time_point{}) {
+      st_.minority_since = t;
+      return;
+    }
+    if (t - st_.minority_since < st_.cfg.down_after)
+      return;
+    st_.log->error("{}: reached only {} of {} voters for {} ms: this side is "
+                   "a minority and downs itself (keep-majority rule)",
+                   st_.me.name, reached.size(), n,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(
+                     t - st_.minority_since)
+                     .count());
+    st_.me.state = member_state::down;
+    emit(cluster_event_kind::node_down, st_.me);
+    gossip();
+  }
+
   // -- the tick --------------------------------------------------------------
 
   void tick() {
@@ -442,6 +484,7 @@ public:
     if (st_.vote && !final_state(st_.me.state)) {
       update_voters();
       send_all(st_.vote->tick(t));
+      check_majority(t);
     }
     if (t - st_.last_gossip >= st_.cfg.gossip_interval) {
       st_.last_gossip = t;

@@ -135,6 +135,13 @@ public:
         return stop_all(caf::error{});
       }
       stop_layer(layer);
+      if (self_downed_) {
+        // Not the tree's fault: restarting it would run a minority on.
+        announce(sys_, {node_event_kind::giving_up, cfg_.name, *reason,
+                        attempt, caf::timespan{0}});
+        return stop_all(make_error(errc::shutting_down,
+                                   "node '" + cfg_.name + "': " + *reason));
+      }
       if (clock_type::now() - started_at >= cfg_.restart.reset_after)
         attempt = 0;
       announce(sys_, {node_event_kind::tree_down, cfg_.name, *reason, attempt,
@@ -198,6 +205,15 @@ private:
           }
         },
         [&](const caf::exit_msg&) {},
+        [&](const cluster_event& ev) {
+          if (ev.kind == cluster_event_kind::node_down
+              && ev.observer == cfg_.name && ev.member.name == cfg_.name) {
+            reason = "the cluster's split-brain rule downed this node ("
+                     "it reached no majority)";
+            done = true;
+            self_downed_ = true;
+          }
+        },
         caf::after(hooks_.poll_interval) >> [] {});
     }
     return reason;
@@ -218,6 +234,7 @@ private:
       if (!agent)
         return std::move(agent.error());
       cluster_agent_ = agent->first;
+      subscribe(self_.ptr(), "cluster.node_down");
       logger("remedy.node")
         ->info("node '{}': cluster agent on {}:{}", cfg_.name,
                cfg_.cluster->host, agent->second);
@@ -382,6 +399,7 @@ private:
   std::mt19937_64 rng_{std::random_device{}()};
   uint64_t restarts_seen_ = 0;
   bool first_start_ = true;
+  bool self_downed_ = false;
 };
 
 } // namespace

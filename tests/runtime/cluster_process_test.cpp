@@ -150,6 +150,9 @@ TEST_CASE("a node paused with SIGSTOP is unreachable, then down; resumed "
   CHECK(detected < 1500ms); // phi at a 100 ms heartbeat, 200 ms pause allowed
   REQUIRE(saw(cl.a, {"a: " + cl.c.address(), " down"}, 5000ms));
   CHECK(saw(cl.b, {"b: " + cl.c.address(), " down"}, 5000ms));
+  // a and b, two of three, run on (keep majority).
+  CHECK(!saw(cl.a, {"downs itself"}, 0ms));
+  CHECK(!saw(cl.b, {"downs itself"}, 0ms));
   cl.c.proc->signal(SIGCONT);
   CHECK(saw(cl.c, {"c: the cluster declared", "down; rejoining as"}, 5000ms));
   CHECK(saw(cl.a, {"a: " + cl.c.address(), " node_rejoined"}, 5000ms));
@@ -167,6 +170,30 @@ TEST_CASE("a node stopped with SIGTERM leaves the cluster gracefully",
   auto out = cl.a.proc->output();
   CHECK(out.find("a: " + cl.b.address()) != std::string::npos);
   CHECK(!saw(cl.a, {"a: " + cl.b.address(), " down"}, 0ms));
+}
+
+TEST_CASE("the keep-majority rule: a node cut off from both others downs "
+          "itself and exits 1; the majority side runs on",
+          "[cluster][process]") {
+  three_nodes cl;
+  auto t0 = std::chrono::steady_clock::now();
+  cl.b.proc->signal(SIGSTOP);
+  cl.c.proc->signal(SIGSTOP);
+  // a reaches 1 of 3 voters: after down_after (2 s) it downs itself.
+  CHECK(saw(cl.a, {"a: reached only 1 of 3 voters", "downs itself"}, 6000ms));
+  CHECK(cl.a.proc->wait_exit(5000ms) == 1);
+  auto took = std::chrono::steady_clock::now() - t0;
+  CHECK(took < 7s);
+  CHECK(saw(cl.a, {"remedy-node: ", "split-brain rule downed this node"},
+            0ms));
+  // b and c, resumed, are two of three: they keep going and elect.
+  cl.b.proc->signal(SIGCONT);
+  cl.c.proc->signal(SIGCONT);
+  std::this_thread::sleep_for(3500ms);
+  CHECK(cl.b.proc->running());
+  CHECK(cl.c.proc->running());
+  CHECK(!saw(cl.b, {"downs itself"}, 0ms));
+  CHECK(!saw(cl.c, {"downs itself"}, 0ms));
 }
 
 namespace {

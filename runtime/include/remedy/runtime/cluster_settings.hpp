@@ -37,6 +37,11 @@ struct cluster_settings {
   /// How long a connect attempt may take (a paused peer accepts TCP but
   /// never completes CAF's handshake).
   caf::timespan connect_timeout = std::chrono::seconds(1);
+  /// The split-brain rule (keep majority): a node that reaches fewer than a
+  /// majority of the voters for `down_after` downs itself (on an exact half,
+  /// the half with the lowest name stays), instead of running on beside a
+  /// majority that has written it off.
+  bool keep_majority = true;
   /// Leader election (heartbeats at `heartbeat_interval`).
   caf::timespan election_timeout = std::chrono::milliseconds(1000);
   uint64_t seed = 0; // 0: random
