@@ -17,6 +17,8 @@
 #include "remedy/core/error.hpp"
 #include "remedy/core/event_bus.hpp"
 #include "remedy/core/logging.hpp"
+#include "remedy/detection/detection.hpp"
+#include "remedy/detection/detector.hpp"
 #include "remedy/detection/phi_accrual.hpp"
 #include "remedy/runtime/election.hpp"
 #include "remedy/supervision/backoff.hpp"
@@ -120,6 +122,46 @@ public:
     }
     auto t = topic(ev);
     publish(self_, t, caf::make_message(std::move(ev)));
+    if (m.uid != st_.me.uid)
+      detect(kind, m, phi);
+  }
+
+  /// Node failures as detections (target "node/<name>"), so that the
+  /// classifier names them (peer_unreachable -> unreachable, peer_down ->
+  /// node_down) and healing and the health view see nodes as they see
+  /// actors.
+  void detect(cluster_event_kind kind, const cluster_member& m, double phi) {
+    auto target = "node/" + m.name;
+    auto at = now().time_since_epoch();
+    auto put = [&](bool raise, detection_kind k) {
+      auto d = raise ? detection::raise(k, target, at)
+                     : detection::clear(k, target, at);
+      d.detector = "cluster";
+      d.score = phi;
+      d.detail = to_string(m);
+      auto t = topic(d);
+      publish(self_, t, caf::make_message(std::move(d)));
+    };
+    switch (kind) {
+      case cluster_event_kind::node_unreachable:
+        put(true, detection_kind::peer_unreachable);
+        break;
+      case cluster_event_kind::node_reachable:
+        put(false, detection_kind::peer_unreachable);
+        break;
+      case cluster_event_kind::node_down:
+        put(false, detection_kind::peer_unreachable);
+        put(true, detection_kind::peer_down);
+        break;
+      case cluster_event_kind::node_up:
+      case cluster_event_kind::node_rejoined:
+      case cluster_event_kind::node_left:
+        put(false, detection_kind::peer_unreachable);
+        put(false, detection_kind::peer_down);
+        break;
+      default:
+        break;
+    }
   }
 
   phi_accrual make_phi() {

@@ -16,6 +16,8 @@
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "remedy/classification/classifier.hpp"
+#include "remedy/classification/fault.hpp"
 #include "remedy/core/event_bus.hpp"
 #include "remedy/runtime/cluster.hpp"
 #include "remedy/runtime/config.hpp"
@@ -147,6 +149,34 @@ TEST_CASE("a node that goes away is unreachable, then down, on the others",
   CHECK(std::count(seen.begin(), seen.end(),
                    cluster_event_kind::node_unreachable)
         == 1);
+}
+
+TEST_CASE("a lost node is a detection the classifier names: unreachable, "
+          "then node_down",
+          "[cluster]") {
+  test_node a{"a", {}};
+  auto b = std::make_unique<test_node>("b", std::vector<uint16_t>{a.port});
+  auto classifier = spawn_classifier(*a.sys, classifier_settings{});
+  REQUIRE(classifier);
+  caf::scoped_actor events{*a.sys};
+  subscribe(events.ptr(), "fault.");
+  REQUIRE(eventually([&] {
+    return a.in_state(member_state::up) == std::set<std::string>{"a", "b"};
+  }));
+  b->stop();
+  std::set<fault_class> raised;
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (raised.count(fault_class::node_down) == 0
+         && std::chrono::steady_clock::now() < until)
+    events->receive(
+      [&](const fault_event& ev) {
+        if (ev.kind == fault_event_kind::raised && ev.what.target == "node/b")
+          raised.insert(ev.what.cls);
+      },
+      caf::after(100ms) >> [] {});
+  CHECK(raised.count(fault_class::unreachable) == 1);
+  CHECK(raised.count(fault_class::node_down) == 1);
+  caf::anon_send_exit(*classifier, caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE("a node that leaves is left on the others, not down", "[cluster]") {
