@@ -169,7 +169,7 @@ public:
     s.name = "cluster";
     s.threshold = st_.cfg.phi_threshold;
     s.first_heartbeat_estimate = st_.cfg.heartbeat_interval;
-    s.min_std_deviation = st_.cfg.heartbeat_interval / 2;
+    s.min_std_deviation = st_.cfg.heartbeat_interval / 4;
     s.acceptable_heartbeat_pause = st_.cfg.acceptable_pause;
     return phi_accrual{s};
   }

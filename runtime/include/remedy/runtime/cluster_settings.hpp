@@ -26,7 +26,7 @@ struct cluster_settings {
   /// A member whose phi exceeds this is unreachable.
   double phi_threshold = 8.0;
   /// Heartbeat pauses up to this long are normal (GC, scheduling jitter).
-  caf::timespan acceptable_pause = std::chrono::milliseconds(200);
+  caf::timespan acceptable_pause = std::chrono::milliseconds(100);
   /// A member unreachable this long is down.
   caf::timespan down_after = std::chrono::seconds(3);
   /// Gossip to one random member this often.
