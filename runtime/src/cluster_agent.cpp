@@ -243,6 +243,8 @@ public:
   }
 
   void lose(peer& p, double phi) {
+    if (st_.vote)
+      st_.vote->leader_lost(voter_id(p.info.name), now());
     if (p.reachable) {
       p.reachable = false;
       p.unreachable_since = now();

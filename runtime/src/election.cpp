@@ -1,5 +1,7 @@
 #include "remedy/runtime/election.hpp"
 
+#include <algorithm>
+
 namespace remedy {
 
 const char* to_string(election_role x) {
@@ -71,6 +73,18 @@ election::outbox election::become_leader(time_point now) {
 election::outbox election::beat(time_point now) {
   next_beat_ = now + settings_.heartbeat_interval;
   return {outgoing{0, leader_beat{term_, id_}}};
+}
+
+void election::leader_lost(uint64_t id, time_point now) {
+  if (role_ != election_role::follower || leader_ != id)
+    return;
+  leader_.reset();
+  auto fifth = settings_.election_timeout.count() / 5;
+  std::uniform_int_distribution<decltype(fifth)> early{0,
+                                                       std::max<decltype(
+                                                         fifth)>(fifth - 1,
+                                                                 0)};
+  deadline_ = std::min(deadline_, now + caf::timespan{early(rng_)});
 }
 
 election::outbox election::tick(time_point now) {

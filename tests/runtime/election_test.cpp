@@ -265,6 +265,28 @@ TEST_CASE("raft TestFreeStuckCandidateWithCheckQuorum: a cut-off member's "
   CHECK(net.safe());
 }
 
+TEST_CASE("followers that lose their leader's connection elect a new one "
+          "within a fifth of the election timeout, not a whole one",
+          "[election]") {
+  network net{3};
+  net.campaign(1);
+  REQUIRE(net[1].role() == election_role::leader);
+  net.run(500ms);
+  net.down = {1};
+  net[2].leader_lost(1, net.now);
+  net[3].leader_lost(1, net.now);
+  net.run(250ms); // 200 ms + a tick
+  auto leaders = net.current_leaders();
+  REQUIRE(leaders.size() == 1);
+  CHECK(*leaders.begin() != 1);
+  CHECK(net.safe());
+  // Losing a member that is not the leader changes nothing.
+  auto term = net[2].term();
+  net[2].leader_lost(3, net.now);
+  net.run(300ms);
+  CHECK(net[2].term() == term);
+}
+
 TEST_CASE("a member that is not a voter cannot vote or be heard",
           "[election]") {
   network net{3};

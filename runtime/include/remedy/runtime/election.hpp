@@ -111,6 +111,13 @@ public:
     return campaign(now);
   }
 
+  /// The node agent saw the connection to `id` drop or its heartbeats stop.
+  /// If `id` is this follower's leader, it forgets it (its lease no longer
+  /// shields the leader from candidates) and stands for election after a
+  /// short random delay (under a fifth of the election timeout) instead of
+  /// the whole timeout: failover in a heartbeat or two, not a second.
+  void leader_lost(uint64_t id, time_point now);
+
   /// Handles one message from `from`.
   outbox receive(time_point now, uint64_t from, const message& msg);
 
