@@ -89,6 +89,7 @@ struct agent_state {
   time_point minority_since{};
   std::shared_ptr<spdlog::logger> log;
   std::optional<election> vote;
+  uint64_t unexpected = 0;
   /// The last (term, leader) announced.
   uint64_t announced_term = 0;
   std::optional<uint64_t> announced_leader;
@@ -566,6 +567,20 @@ public:
   caf::behavior make_behavior() {
     self_->set_down_handler(
       [this](caf::down_msg& dm) { on_down(dm); });
+    // Anything else (another program's message, a node of another version)
+    // is logged at a bounded rate and answered with an error, never a crash.
+    self_->set_default_handler(
+      [this](caf::scheduled_actor* ptr,
+             caf::message_view& x) -> caf::result<caf::message> {
+        if (++st_.unexpected <= 10 || st_.unexpected % 1000 == 0)
+          st_.log->warn("{}: unexpected message #{} from {}: {}",
+                        st_.me.name, st_.unexpected,
+                        to_string(ptr->current_sender()),
+                        to_string(x.content()));
+        return make_error(errc::unexpected_message,
+                          "cluster agent '" + st_.me.name
+                            + "': not a cluster message");
+      });
     return {
       [this](port_atom, uint16_t port) {
         // Published: now the agent knows its address and starts.
