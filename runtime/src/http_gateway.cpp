@@ -1,15 +1,20 @@
 // The HTTP gateway: Beast connections on the gateway's io threads, one
 // bridge actor between them and the node's actors.
 //
-// A connection reads a request (header and body each under a timer), routes
-// it (http_parser.hpp, shared with check_http_request and the fuzzer) and,
-// for a route that needs an actor, registers a callback under a fresh id in
-// the pending table and sends `(id, ...)` to the bridge. The bridge asks the
-// actor with the gateway's request timeout and hands the answer to the
-// pending table, whose callback posts it to the connection's strand. The
-// only things crossing actors are serializable messages (api_request,
-// api_response, health_report, strings, errors); the callbacks stay in the
-// table.
+// A connection reads a request (header and body each under a deadline),
+// routes it (http_parser.hpp, shared with check_http_request and the
+// fuzzer) and, for a route that needs an actor, registers a callback under a
+// fresh id in the pending table and sends the actor the request (an
+// api_request, or the metrics or health atom) as a request in the bridge's
+// name, with a request id that carries the table's id. The actor answers
+// the bridge; the bridge hands the answer to the pending table, whose
+// callback posts it to the connection's strand. Nothing blocks: io threads
+// only enqueue, the bridge only posts. The only things crossing actors are
+// serializable messages (api_request, api_response, health_report, strings,
+// errors); the callbacks stay in the table. No CAF timer per request: the
+// connection's deadline (checked by the gateway's sweeper) times the
+// request out with 504 and drops its callback, so a late answer finds
+// nothing.
 
 #include "remedy/runtime/http_gateway.hpp"
 
@@ -44,7 +49,11 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/mailbox_element.hpp>
+#include <caf/message_id.hpp>
+#include <caf/sec.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
@@ -84,8 +93,10 @@ std::string retry_seconds(double seconds) {
   return std::to_string(std::max(1LL, s));
 }
 
-steady::duration to_steady(caf::timespan x) {
-  return std::chrono::duration_cast<steady::duration>(x);
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           steady::now().time_since_epoch())
+    .count();
 }
 
 // -- answers from the bridge --------------------------------------------------
@@ -129,6 +140,13 @@ public:
     f(std::move(x));
   }
 
+  /// Drops the callback of `id`; false if it is gone (answered or
+  /// running).
+  bool cancel(uint64_t id) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return map_.erase(id) > 0;
+  }
+
   /// Refuses later additions, drops every callback and waits for those
   /// running.
   void close() {
@@ -152,69 +170,70 @@ private:
 
 // -- the bridge actor ---------------------------------------------------------
 
-struct bridge_state {
-  std::shared_ptr<pending_table> pending;
-  caf::actor metrics;
-  caf::actor health;
-  caf::timespan timeout{};
-  static inline const char* name = "remedy.http_bridge";
-};
+/// Request ids the gateway makes itself: the pending table's id in the low
+/// 59 bits and bit 59 as a tag (as in detail::reply_ids), so that a reply
+/// finds its callback from its id alone: no CAF pending-response entry and
+/// no CAF timer per request (the connection times the request out itself).
+constexpr uint64_t reply_tag = uint64_t{1} << 59;
 
-using bridge_actor = caf::stateful_actor<bridge_state>;
+/// The bridge's only handler (it needs one to stay alive); nobody sends it.
+using bridge_idle_atom = caf::atom_constant<caf::atom("r_bridgeid")>;
+constexpr uint64_t reply_id_mask = reply_tag - 1;
 
-caf::behavior bridge(bridge_actor* self, std::shared_ptr<pending_table> pending,
-                     caf::actor metrics, caf::actor health,
-                     caf::timespan timeout) {
-  self->state.pending = std::move(pending);
-  self->state.metrics = std::move(metrics);
-  self->state.health = std::move(health);
-  self->state.timeout = timeout;
-  return {
-    [self](uint64_t id, const caf::actor& target, api_request& req) {
-      auto pending = self->state.pending;
-      self->request(target, self->state.timeout, std::move(req))
-        .then(
-          [pending, id](api_response& res) {
-            pending->complete(id, std::move(res));
-          },
-          [pending, id](caf::error& err) {
-            pending->complete(id, std::move(err));
-          });
-    },
-    [self](metrics_atom, uint64_t id) {
-      auto pending = self->state.pending;
-      if (!self->state.metrics) {
-        pending->complete(id, make_error(errc::target_down,
-                                         "no metrics actor"));
-        return;
-      }
-      self->request(self->state.metrics, self->state.timeout, metrics_atom::value)
-        .then(
-          [pending, id](std::string& text) {
-            pending->complete(id, std::move(text));
-          },
-          [pending, id](caf::error& err) {
-            pending->complete(id, std::move(err));
-          });
-    },
-    [self](health_atom, uint64_t id) {
-      auto pending = self->state.pending;
-      if (!self->state.health) {
-        pending->complete(id, make_error(errc::target_down,
-                                         "no health actor"));
-        return;
-      }
-      self->request(self->state.health, self->state.timeout, health_atom::value)
-        .then(
-          [pending, id](health_report& report) {
-            pending->complete(id, std::move(report));
-          },
-          [pending, id](caf::error& err) {
-            pending->complete(id, std::move(err));
-          });
-    },
-  };
+caf::message_id request_id(uint64_t id) {
+  return caf::message_id{(caf::message_id::normal_message_category
+                          << caf::message_id::category_offset)
+                         | reply_tag | (id & reply_id_mask)};
 }
+
+/// Receives the answers to the requests that the connections send in its
+/// name and hands each to the pending table. It makes no requests itself
+/// and keeps nothing per request.
+class http_bridge : public caf::event_based_actor {
+public:
+  http_bridge(caf::actor_config& cfg, std::shared_ptr<pending_table> pending)
+    : caf::event_based_actor(cfg), pending_(std::move(pending)) {
+    // nop
+  }
+
+  const char* name() const override {
+    return "remedy.http_bridge";
+  }
+
+  caf::behavior make_behavior() override {
+    // Answers arrive through consume(); the behavior keeps the actor alive.
+    return {
+      [](bridge_idle_atom) {
+        // nop
+      },
+    };
+  }
+
+  caf::invoke_message_result consume(caf::mailbox_element& x) override {
+    if (x.mid.is_response() && (x.mid.integer_value() & reply_tag) != 0) {
+      auto id = x.mid.integer_value() & reply_id_mask;
+      auto msg = x.move_content_to_message();
+      pending_->complete(id, outcome_of(msg));
+      return caf::invoke_message_result::consumed;
+    }
+    return caf::event_based_actor::consume(x);
+  }
+
+private:
+  static bridge_outcome outcome_of(caf::message& msg) {
+    if (msg.match_elements<api_response>())
+      return std::move(msg.get_mutable_as<api_response>(0));
+    if (msg.match_elements<caf::error>())
+      return std::move(msg.get_mutable_as<caf::error>(0));
+    if (msg.match_elements<std::string>())
+      return std::move(msg.get_mutable_as<std::string>(0));
+    if (msg.match_elements<health_report>())
+      return std::move(msg.get_mutable_as<health_report>(0));
+    return caf::make_error(caf::sec::unexpected_response);
+  }
+
+  std::shared_ptr<pending_table> pending_;
+};
 
 // -- the gateway's own metrics ------------------------------------------------
 
@@ -397,9 +416,14 @@ struct http_gateway::impl {
   std::optional<rate_limiter> limiter;
   std::shared_ptr<pending_table> pending = std::make_shared<pending_table>();
   caf::actor bridge_actor;
+  /// The bridge as the sender of the connections' requests.
+  caf::strong_actor_ptr bridge_ptr;
   std::optional<asio::io_context> ioc;
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> accept_retry;
+  /// Checks every connection's deadline once per `sweep_tick`.
+  std::optional<asio::steady_timer> sweep_timer;
+  steady::duration sweep_tick{};
   std::vector<std::thread> threads;
   uint16_t port = 0;
   std::mutex conns_mtx;
@@ -421,6 +445,7 @@ struct http_gateway::impl {
   }
 
   void do_accept();
+  void sweep();
   void stop();
 };
 
@@ -433,7 +458,6 @@ public:
   connection(http_gateway::impl& gw, tcp::socket socket, bool refuse)
     : gw_(gw),
       socket_(std::move(socket)),
-      timer_(socket_.get_executor()),
       refuse_(refuse) {
     beast::error_code ec;
     socket_.set_option(tcp::no_delay{true}, ec);
@@ -445,11 +469,10 @@ public:
   }
 
   ~connection() {
-    if (!refuse_) {
+    if (!refuse_)
       gw_.stats.closed();
-      std::lock_guard<std::mutex> guard{gw_.conns_mtx};
-      gw_.conns.erase(id_);
-    }
+    std::lock_guard<std::mutex> guard{gw_.conns_mtx};
+    gw_.conns.erase(id_);
   }
 
   void set_id(uint64_t id) {
@@ -471,8 +494,7 @@ public:
     if (closed_)
       return;
     closed_ = true;
-    ++timer_gen_;
-    timer_.cancel();
+    disarm();
     beast::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
@@ -482,27 +504,45 @@ public:
     return socket_.get_executor();
   }
 
+  /// Called by the gateway's sweeper (any thread): posts a timeout to the
+  /// connection's strand if its deadline has passed.
+  void check_deadline(int64_t now) {
+    // Read the generation before the deadline: arm() stores the deadline
+    // before it bumps the generation, so a generation read here is never
+    // newer than the deadline the exchange below takes.
+    auto gen = timer_gen_.load();
+    auto deadline = deadline_.load();
+    if (deadline == 0 || now < deadline)
+      return;
+    if (!deadline_.compare_exchange_strong(deadline, 0))
+      return; // re-armed meanwhile
+    asio::post(executor(), [self = shared_from_this(), gen] {
+      self->on_timer(gen);
+    });
+  }
+
 private:
   enum class phase { idle, header, body, waiting, writing, lingering };
 
   // -- timers -----------------------------------------------------------------
 
+  // No Asio timer per connection: arm() and disarm() only store a deadline,
+  // which the gateway's sweeper checks a few times a second (the cost per
+  // request is two atomic stores, not timer queue operations).
+
   void arm(caf::timespan d) {
-    auto gen = ++timer_gen_;
     timed_out_ = false;
-    timer_.expires_after(to_steady(d));
-    timer_.async_wait([self = shared_from_this(), gen](beast::error_code ec) {
-      self->on_timer(ec, gen);
-    });
+    deadline_.store(now_ns() + std::max<int64_t>(d.count(), 1));
+    ++timer_gen_;
   }
 
   void disarm() {
+    deadline_.store(0);
     ++timer_gen_;
-    timer_.cancel();
   }
 
-  void on_timer(beast::error_code ec, uint64_t gen) {
-    if (ec == asio::error::operation_aborted || gen != timer_gen_ || closed_)
+  void on_timer(uint64_t gen) {
+    if (gen != timer_gen_.load() || closed_)
       return;
     timed_out_ = true;
     switch (phase_) {
@@ -515,7 +555,8 @@ private:
         break;
       }
       case phase::waiting:
-        break; // the bridge always answers (its requests have a timeout)
+        on_request_timeout();
+        break;
       default:
         close();
     }
@@ -643,14 +684,14 @@ private:
           respond_metrics(std::nullopt);
           return;
         }
-        dispatch([this](uint64_t id) {
-          caf::anon_send(gw_.bridge_actor, metrics_atom::value, id);
-        });
+        dispatch(gw_.metrics_actor, caf::make_message(metrics_atom::value));
         return;
       case http_route_kind::health:
-        dispatch([this](uint64_t id) {
-          caf::anon_send(gw_.bridge_actor, health_atom::value, id);
-        });
+        if (!gw_.health_actor) {
+          on_answer(make_error(errc::target_down, "no health actor"));
+          return;
+        }
+        dispatch(gw_.health_actor, caf::make_message(health_atom::value));
         return;
       case http_route_kind::api: {
         auto target = gw_.find_service(route.service);
@@ -666,22 +707,21 @@ private:
         msg.query = std::move(route.query);
         msg.body = std::move(req.body());
         msg.client = client_;
-        dispatch([this, &target, &msg](uint64_t id) {
-          caf::anon_send(gw_.bridge_actor, id, target, std::move(msg));
-        });
+        dispatch(target, caf::make_message(std::move(msg)));
         return;
       }
     }
   }
 
-  /// Registers this connection for the bridge's answer and lets `send`
-  /// send the request under the id.
-  template <class Send>
-  void dispatch(Send send) {
+  /// Registers this connection for the answer and sends `msg` to
+  /// `target` as a request in the bridge's name: the answer goes to the
+  /// bridge, which posts it back here. Times out after request_timeout.
+  void dispatch(const caf::actor& target, caf::message msg) {
     auto self = shared_from_this();
     auto id = gw_.pending->add([self](bridge_outcome&& x) {
       auto ex = self->executor();
       asio::post(ex, [self, x = std::move(x)]() mutable {
+        self->pending_id_ = 0;
         self->on_answer(std::move(x));
       });
     });
@@ -689,12 +729,36 @@ private:
       close(); // stopping
       return;
     }
-    send(id);
+    pending_id_ = id;
+    arm(gw_.settings.request_timeout);
+    target->enqueue(caf::make_mailbox_element(gw_.bridge_ptr, request_id(id),
+                                              {}, std::move(msg)),
+                    nullptr);
+  }
+
+  /// No answer within request_timeout.
+  void on_request_timeout() {
+    if (pending_id_ == 0 || !gw_.pending->cancel(pending_id_))
+      return; // the answer is on its way here
+    pending_id_ = 0;
+    on_answer(caf::make_error(caf::sec::request_timeout));
   }
 
   void on_answer(bridge_outcome&& x) {
     if (closed_)
       return;
+    disarm();
+    phase_ = phase::waiting;
+    // An answer of the wrong type for the route is an error.
+    bool fits = std::holds_alternative<caf::error>(x)
+                || (route_kind_ == http_route_kind::api
+                    && std::holds_alternative<api_response>(x))
+                || (route_kind_ == http_route_kind::metrics
+                    && std::holds_alternative<std::string>(x))
+                || (route_kind_ == http_route_kind::health
+                    && std::holds_alternative<health_report>(x));
+    if (!fits)
+      x = caf::make_error(caf::sec::unexpected_response);
     if (auto res = std::get_if<api_response>(&x)) {
       if (res->status < 200 || res->status > 599) {
         respond_error(500, "bad_status", service_, false,
@@ -844,7 +908,6 @@ private:
 
   http_gateway::impl& gw_;
   tcp::socket socket_;
-  asio::steady_timer timer_;
   bool refuse_;
   uint64_t id_ = 0;
   std::string client_;
@@ -852,7 +915,9 @@ private:
   std::optional<detail::http_request_parser> parser_;
   http::response<http::string_body> res_;
   phase phase_ = phase::header;
-  uint64_t timer_gen_ = 0;
+  /// Steady clock in ns when the current phase times out; 0: none.
+  std::atomic<int64_t> deadline_{0};
+  std::atomic<uint64_t> timer_gen_{0};
   bool timed_out_ = false;
   bool closed_ = false;
   bool keep_alive_ = false;
@@ -860,6 +925,8 @@ private:
   http_route_kind route_kind_ = http_route_kind::reject;
   const char* route_label_ = "other";
   std::string service_;
+  /// The pending table's id of the request in flight; 0: none.
+  uint64_t pending_id_ = 0;
   steady::time_point started_;
   std::array<char, 4096> drain_;
   size_t drained_ = 0;
@@ -886,7 +953,8 @@ void http_gateway::impl::do_accept() {
       }
       auto full = stats.open() >= settings.max_connections;
       auto conn = std::make_shared<connection>(*this, std::move(socket), full);
-      if (!full) {
+      {
+        // Refused ones too: the sweeper bounds their lingering close.
         std::lock_guard<std::mutex> guard{conns_mtx};
         auto id = next_conn++;
         conn->set_id(id);
@@ -895,6 +963,27 @@ void http_gateway::impl::do_accept() {
       asio::post(conn->executor(), [conn] { conn->start(); });
       do_accept();
     });
+}
+
+void http_gateway::impl::sweep() {
+  sweep_timer->expires_after(sweep_tick);
+  sweep_timer->async_wait([this](beast::error_code ec) {
+    if (ec || !acceptor->is_open())
+      return;
+    std::vector<std::shared_ptr<connection>> live;
+    {
+      std::lock_guard<std::mutex> guard{conns_mtx};
+      live.reserve(conns.size());
+      for (auto& [id, weak] : conns)
+        if (auto conn = weak.lock())
+          live.push_back(std::move(conn));
+    }
+    auto now = now_ns();
+    for (auto& conn : live)
+      conn->check_deadline(now);
+    live.clear(); // unlocked: a connection may end here
+    sweep();
+  });
 }
 
 void http_gateway::impl::stop() {
@@ -907,6 +996,7 @@ void http_gateway::impl::stop() {
       beast::error_code ignored;
       acceptor->close(ignored);
       accept_retry->cancel();
+      sweep_timer->cancel();
     });
     std::vector<std::shared_ptr<connection>> open;
     {
@@ -931,10 +1021,12 @@ void http_gateway::impl::stop() {
   pending->close();
   acceptor.reset();
   accept_retry.reset();
+  sweep_timer.reset();
   ioc.reset();
   if (bridge_actor) {
     caf::anon_send_exit(bridge_actor, caf::exit_reason::user_shutdown);
     bridge_actor = nullptr;
+    bridge_ptr = nullptr;
   }
   log->debug("http gateway: stopped");
 }
@@ -979,14 +1071,23 @@ http_gateway::start(caf::actor_system& sys, http_gateway_settings settings,
     st->acceptor->listen(asio::socket_base::max_listen_connections);
     st->port = st->acceptor->local_endpoint().port();
     st->accept_retry.emplace(st->acceptor->get_executor());
+    st->sweep_timer.emplace(st->acceptor->get_executor());
   } catch (const boost::system::system_error& e) {
     return make_error(errc::start_failed,
                       "http gateway: cannot listen on " + cfg.address + ":"
                         + std::to_string(cfg.port) + ": " + e.what());
   }
-  st->bridge_actor = sys.spawn(bridge, st->pending, st->metrics_actor,
-                               st->health_actor, cfg.request_timeout);
+  st->bridge_actor = sys.spawn<http_bridge>(st->pending);
+  st->bridge_ptr = caf::actor_cast<caf::strong_actor_ptr>(st->bridge_actor);
+  // A tenth of the shortest socket timeout, within 10..100 ms: a timeout
+  // fires at most that late.
+  auto shortest = std::min({cfg.header_timeout, cfg.body_timeout,
+                            cfg.idle_timeout, cfg.request_timeout});
+  st->sweep_tick = std::clamp<steady::duration>(
+    std::chrono::duration_cast<steady::duration>(shortest / 10),
+    std::chrono::milliseconds(10), std::chrono::milliseconds(100));
   st->do_accept();
+  st->sweep();
   auto* ioc = &*st->ioc;
   for (uint32_t i = 0; i < cfg.io_threads; ++i)
     st->threads.emplace_back([ioc] { ioc->run(); });

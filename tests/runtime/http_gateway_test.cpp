@@ -318,9 +318,9 @@ struct gw_fixture {
       caf::anon_send_exit(x, caf::exit_reason::kill);
   }
 
-  template <class... Ts>
+  template <caf::spawn_options Os = caf::no_spawn_options, class... Ts>
   caf::actor spawn(Ts&&... xs) {
-    auto x = sys.spawn(std::forward<Ts>(xs)...);
+    auto x = sys.spawn<Os>(std::forward<Ts>(xs)...);
     actors.push_back(x);
     return x;
   }
@@ -681,6 +681,56 @@ TEST_CASE("http gateway answers 504 for a service that never answers",
   CHECK(str(json_of(a), "error") == "request_timeout");
   CHECK(took >= 250ms);
   CHECK(took < 3s);
+}
+
+TEST_CASE("http gateway drops a late answer and maps dead services and "
+          "wrong answers",
+          "[http]") {
+  gw_fixture f;
+  auto s = f.services();
+  // Answers after 600 ms (a detached actor may sleep).
+  s.api["slow"] = f.spawn<caf::detached>([]() -> caf::behavior {
+    return {
+      [](api_request&) {
+        std::this_thread::sleep_for(600ms);
+        return api_response{200, "application/json", "{\"late\": true}"};
+      },
+    };
+  });
+  s.api["wrong"] = f.spawn([]() -> caf::behavior {
+    return {
+      [](api_request&) { return std::string{"not an api_response"}; },
+    };
+  });
+  auto dead = f.spawn(echo_service);
+  s.api["dead"] = dead;
+  http_gateway_settings settings;
+  settings.request_timeout = 200ms;
+  auto port = f.start(settings, s);
+  client c{port};
+  REQUIRE(c.send(get("/api/slow/x")));
+  auto a = c.read();
+  CHECK(a.status == 504);
+  // The same connection goes on; the late answer (at 600 ms) finds nothing.
+  REQUIRE(c.send(get("/api/echo/after")));
+  a = c.read();
+  CHECK(a.status == 200);
+  std::this_thread::sleep_for(600ms);
+  REQUIRE(c.send(get("/api/echo/later")));
+  a = c.read();
+  REQUIRE(a.status == 200);
+  CHECK(str(json_of(a), "path") == "/later");
+  CHECK_FALSE(c.readable(100ms)); // nothing extra arrived
+  // An answer of the wrong type.
+  a = ask(port, get("/api/wrong/x"));
+  CHECK(a.status == 500);
+  CHECK(str(json_of(a), "error") == "unexpected_response");
+  // A service that is gone.
+  caf::anon_send_exit(dead, caf::exit_reason::kill);
+  std::this_thread::sleep_for(100ms);
+  a = ask(port, get("/api/dead/x"));
+  CHECK(a.status == 502);
+  CHECK(str(json_of(a), "error") == "request_receiver_down");
 }
 
 TEST_CASE("http gateway rate-limits each client", "[http]") {
