@@ -73,11 +73,11 @@ http_request_check check_http_request(std::string_view bytes,
     auto n = parser.put(boost::asio::buffer(rest.data(), rest.size()), ec);
     used += n;
     if (ec == http::error::need_more) {
-      // The parser wants more than what is left (e.g. the rest of the
-      // headers): incomplete, unless it consumed something and can go on.
-      if (n == 0)
-        return result;
-      continue;
+      // The parser wants more than what is left (the rest of the headers,
+      // of a chunk header, ...). Like Beast's own read loop, only more
+      // bytes may follow a need_more: feeding it the same bytes again
+      // breaks its assumptions (a fuzzed chunked body found that).
+      return result;
     }
     if (ec) {
       result.outcome = http_request_check::state::error;
