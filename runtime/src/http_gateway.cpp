@@ -766,6 +766,8 @@ private:
                         + std::to_string(res->status));
         return;
       }
+      if (res->status == 204 || res->status == 304)
+        res->body.clear(); // HTTP allows no body here (Beast would throw)
       respond(res->status, res->content_type, std::move(res->body), false);
       return;
     }
@@ -1089,8 +1091,21 @@ http_gateway::start(caf::actor_system& sys, http_gateway_settings settings,
   st->do_accept();
   st->sweep();
   auto* ioc = &*st->ioc;
+  auto log = st->log;
   for (uint32_t i = 0; i < cfg.io_threads; ++i)
-    st->threads.emplace_back([ioc] { ioc->run(); });
+    st->threads.emplace_back([ioc, log] {
+      // A handler that throws must not end the thread (nor the process).
+      for (;;) {
+        try {
+          ioc->run();
+          return;
+        } catch (const std::exception& e) {
+          log->error("http gateway: a handler threw: {}", e.what());
+        } catch (...) {
+          log->error("http gateway: a handler threw");
+        }
+      }
+    });
   st->log->info("http gateway: listening on {}:{} ({} io thread(s))",
                 cfg.address, st->port, cfg.io_threads);
   return std::unique_ptr<http_gateway>{new http_gateway(std::move(st))};
