@@ -896,6 +896,14 @@ TEST_CASE("http gateway keeps connections alive and honours close",
   a = c.read();
   REQUIRE(a.status == 200);
   CHECK(str(json_of(a), "path") == "/two");
+  // Two requests in one write: answered one after the other, in order.
+  REQUIRE(c.send(get("/api/echo/p1") + get("/api/echo/p2")));
+  a = c.read();
+  REQUIRE(a.status == 200);
+  CHECK(str(json_of(a), "path") == "/p1");
+  a = c.read();
+  REQUIRE(a.status == 200);
+  CHECK(str(json_of(a), "path") == "/p2");
   REQUIRE(c.send(get("/api/echo/three", "Connection: close\r\n")));
   a = c.read();
   REQUIRE(a.status == 200);

@@ -28,10 +28,11 @@ struct http_services {
 
 /// An HTTP/1.1 server (Boost.Beast on its own io threads) in front of a
 /// node's actors: `GET /metrics`, `GET /health` and `/api/<service>/...`
-/// (see docs/http.md for routes, statuses and limits). Requests reach the
-/// actors through one bridge actor, which asks them with a timeout and posts
-/// each answer back to its connection: no io thread waits on an actor and no
-/// actor waits on a socket.
+/// (see docs/http.md for routes, statuses and limits). A connection sends
+/// its request to the actor in the name of one bridge actor, which receives
+/// the answer and posts it back to the connection; the connection times the
+/// request out itself (`request_timeout`). No io thread waits on an actor
+/// and no actor waits on a socket.
 ///
 /// Stop the gateway (`stop()` or the destructor) before its actor system
 /// ends: it owns an actor.
