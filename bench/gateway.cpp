@@ -8,7 +8,10 @@
 //   plain    a bare Beast server (one io thread, no limits, no timers, no
 //            rate limit, no metrics) that sends the same api_request to the
 //            same kind of actor through a bridge actor (request with an
-//            infinite timeout) and answers its reply
+//            infinite timeout) and answers its reply. Note: that is one
+//            actor hop more than the gateway, which sends the request to the
+//            service itself in its bridge's name (the bridge only receives
+//            the answer); the comparison measures the designs as built.
 //
 // Load: wrk (keep-alive, -t1 -c<connections> -d<seconds>s --latency) if it
 // is installed, else a built-in keep-alive client (one thread per
