@@ -25,6 +25,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -532,7 +533,11 @@ private:
 
   void arm(caf::timespan d) {
     timed_out_ = false;
-    deadline_.store(now_ns() + std::max<int64_t>(d.count(), 1));
+    // Saturating: a huge timeout (e.g. timespan::max()) means "never".
+    auto now = now_ns();
+    auto span = std::max<int64_t>(d.count(), 1);
+    auto limit = std::numeric_limits<int64_t>::max();
+    deadline_.store(span > limit - now ? limit : now + span);
     ++timer_gen_;
   }
 

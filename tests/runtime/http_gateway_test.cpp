@@ -911,6 +911,49 @@ TEST_CASE("http gateway keeps connections alive and honours close",
   CHECK(c.closed_by_peer());
 }
 
+TEST_CASE("http gateway times out a slow body, answers 100-continue and "
+          "closes HTTP/1.0",
+          "[http]") {
+  gw_fixture f;
+  http_gateway_settings settings;
+  settings.body_timeout = 500ms;
+  auto port = f.start(settings);
+  SECTION("a body that stops half-way is 408 after the body timeout") {
+    client c{port};
+    REQUIRE(c.send("POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                   "10\r\n\r\nabc"));
+    auto t0 = steady::now();
+    auto a = c.read(5000ms);
+    auto took = steady::now() - t0;
+    CHECK(a.status == 408);
+    CHECK(took >= 400ms);
+    CHECK(took < 3s);
+    CHECK(c.closed_by_peer());
+    CHECK(f.gw->own_metrics().find(
+            "remedy_http_rejected_total{reason=\"body_timeout\"} 1\n")
+          != std::string::npos);
+  }
+  SECTION("Expect: 100-continue") {
+    client c{port};
+    REQUIRE(c.send("POST /api/echo/e HTTP/1.1\r\nHost: x\r\nExpect: "
+                   "100-continue\r\nContent-Length: 5\r\n\r\n"));
+    auto interim = c.read();
+    CHECK(interim.status == 100);
+    REQUIRE(c.send("hello"));
+    auto a = c.read();
+    REQUIRE(a.status == 200);
+    CHECK(str(json_of(a), "body") == "hello");
+  }
+  SECTION("HTTP/1.0 without keep-alive closes after the answer") {
+    client c{port};
+    REQUIRE(c.send("GET /api/echo/old HTTP/1.0\r\n\r\n"));
+    auto a = c.read();
+    REQUIRE(a.status == 200);
+    CHECK(str(json_of(a), "path") == "/old");
+    CHECK(c.closed_by_peer());
+  }
+}
+
 TEST_CASE("http gateway closes idle connections and refuses too many",
           "[http]") {
   gw_fixture f;
