@@ -131,6 +131,10 @@ public:
       if (!reason) { // asked to stop
         announce(sys_, {node_event_kind::stopping, cfg_.name, "stop requested",
                         0, caf::timespan{0}});
+        if (hooks_.on_stopping) {
+          stopping_called_ = true;
+          hooks_.on_stopping();
+        }
         stop_layer(layer);
         return stop_all(caf::error{});
       }
@@ -374,6 +378,10 @@ private:
   }
 
   caf::error stop_all(caf::error result) {
+    if (hooks_.on_stopping && !stopping_called_) {
+      stopping_called_ = true;
+      hooks_.on_stopping();
+    }
     if (cluster_agent_) {
       // A graceful leave: the others see `left`, not a failure.
       self_->request(cluster_agent_, 500ms, cluster_leave_atom::value)
@@ -400,6 +408,7 @@ private:
   uint64_t restarts_seen_ = 0;
   bool first_start_ = true;
   bool self_downed_ = false;
+  bool stopping_called_ = false;
 };
 
 } // namespace

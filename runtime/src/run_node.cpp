@@ -4,6 +4,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <optional>
 #include <pthread.h>
 #include <thread>
@@ -19,6 +21,8 @@
 #include <spdlog/spdlog.h>
 #include "remedy/core/version.hpp"
 #include "remedy/runtime/config.hpp"
+#include "remedy/runtime/http_gateway.hpp"
+#include "remedy/runtime/http_gateway_settings.hpp"
 #include "remedy/runtime/node.hpp"
 #include "remedy/runtime/node_config.hpp"
 
@@ -137,7 +141,43 @@ int run_node(int argc, char** argv, const node_registry& reg) {
     caf::actor_system sys{sys_cfg};
     node_hooks hooks;
     hooks.stop = &stop;
+    std::unique_ptr<http_gateway> gateway;
+    std::string gateway_error;
+    if (cfg->http_port) {
+      hooks.on_metrics = [&](const caf::actor& metrics) {
+        http_gateway_settings gs;
+        gs.address = cfg->http_address;
+        gs.port = *cfg->http_port;
+        auto gw = start_http_gateway(sys, gs, {metrics, metrics, {}});
+        if (!gw) {
+          gateway_error = render(gw.error());
+          stop.store(true);
+          return;
+        }
+        gateway = std::move(*gw);
+      };
+      hooks.on_services = [&](const std::map<std::string, caf::actor>& xs) {
+        if (!gateway)
+          return;
+        for (auto& [name, actor] : xs)
+          gateway->set_service(name, actor);
+        // Logged once the services are in place: a client (or a test) that
+        // waits for this line finds /api ready.
+        logger("remedy.node")
+          ->info("node '{}': HTTP on {}:{} (/health, /metrics, /api/...)",
+                 cfg->name, cfg->http_address, gateway->port());
+      };
+      hooks.on_stopping = [&] {
+        if (gateway)
+          gateway->stop();
+      };
+    }
     result = run_node(sys, *cfg, hooks);
+    if (gateway)
+      gateway->stop();
+    if (!gateway_error.empty() && !result)
+      result = make_error(errc::start_failed,
+                          "HTTP gateway: " + gateway_error);
   }
   if (result) {
     std::cerr << "remedy-node: " << render(result) << '\n';

@@ -31,6 +31,9 @@ struct node_hooks {
   /// Called once with the node's metrics actor (see `spawn_metrics`: it
   /// answers metrics and health, and follows the tree across restarts).
   std::function<void(const caf::actor&)> on_metrics;
+  /// Called when the node begins to stop (asked to, or giving up), before
+  /// it stops anything: e.g. to close an HTTP gateway first.
+  std::function<void()> on_stopping;
 };
 
 /// Runs the node `cfg` describes in `sys` until `hooks.stop` is set (then
