@@ -78,14 +78,15 @@ TEST_CASE("raised faults are matched to injected ones by target and window",
     {5, fault_kind::leak, "svc/w6", 16.0, 0, 17.0, 18.0},
   };
   std::vector<raised_fault> raised{
-    {101, fault_class::crash, "svc/w1", 5.01, 6.2},
-    {102, fault_class::error_spike, "svc/w2", 10.2, 10.4}, // a symptom
-    {103, fault_class::hang, "svc/w2", 10.3, 11.5},
-    {104, fault_class::hang, "svc/w4", 11.0, 11.5}, // nothing injected
-    {105, fault_class::slow, "svc/w5", 14.2, 15.5}, // misclassified
-    {106, fault_class::crash, "svc/w1", 11.0, 11.2}, // after the window
-    {107, fault_class::hang, "svc/w2", 10.9, std::nullopt}, // duplicate
-    {108, fault_class::resource_exhaustion_predicted, "svc/w6", 18.5, 19.0},
+    {101, fault_class::crash, "svc/w1", 5.01, 6.2, ""},
+    {102, fault_class::error_spike, "svc/w2", 10.2, 10.4, ""}, // a symptom
+    {103, fault_class::hang, "svc/w2", 10.3, 11.5, ""},
+    {104, fault_class::hang, "svc/w4", 11.0, 11.5, ""}, // nothing injected
+    {105, fault_class::slow, "svc/w5", 14.2, 15.5, ""}, // misclassified
+    {106, fault_class::crash, "svc/w1", 11.0, 11.2, ""}, // after the window
+    {107, fault_class::hang, "svc/w2", 10.9, std::nullopt, ""}, // duplicate
+    {108, fault_class::resource_exhaustion_predicted, "svc/w6", 18.5, 19.0,
+     ""},
   };
   auto m = match_faults(inj, raised);
   REQUIRE(m.outcomes.size() == 5);
@@ -106,7 +107,8 @@ TEST_CASE("raised faults are matched to injected ones by target and window",
   CHECK_FALSE(m.outcomes[4].predicted_in_time);
   CHECK(m.symptoms == 1);
   CHECK(m.duplicates == 1);
-  CHECK(m.false_positives == std::vector<uint64_t>{104, 105, 106});
+  // In the order they were raised.
+  CHECK(m.false_positives == std::vector<uint64_t>{104, 106, 105});
   auto& crash = m.per_class[fault_class::crash];
   CHECK(crash.tp == 1);
   CHECK(crash.fp == 1);
@@ -131,9 +133,9 @@ TEST_CASE("a leak predicted before it exhausts counts as in time", "[chaos]") {
     {1, fault_kind::leak, "svc/w0", 5.0, 0, 7.0, std::nullopt},
     {2, fault_kind::leak, "svc/w1", 5.0, 0, 8.0, 8.0}};
   std::vector<raised_fault> raised{
-    {1, fault_class::resource_exhaustion_predicted, "svc/w0", 6.0, 6.9},
-    {2, fault_class::resource_exhaustion_predicted, "svc/w1", 7.0, 8.5},
-    {3, fault_class::resource_exhaustion, "svc/w1", 8.0, 8.5}};
+    {1, fault_class::resource_exhaustion_predicted, "svc/w0", 6.0, 6.9, ""},
+    {2, fault_class::resource_exhaustion_predicted, "svc/w1", 7.0, 8.5, ""},
+    {3, fault_class::resource_exhaustion, "svc/w1", 8.0, 8.5, ""}};
   auto m = match_faults(inj, raised);
   CHECK(m.outcomes[0].predicted_in_time);
   CHECK(m.outcomes[0].recover_s == Approx(2.0));
@@ -223,8 +225,8 @@ TEST_CASE("the report's checks catch broken bookkeeping", "[chaos]") {
       double at = std::chrono::duration<double>(p.at).count();
       auto cls = expected_class(p.kind);
       auto target = "svc/worker-" + std::to_string(p.slot);
-      r.faults.push_back({++fid, cls, target, true, at + 0.1});
-      r.faults.push_back({fid, cls, target, false, at + 0.5});
+      r.faults.push_back({++fid, cls, target, true, at + 0.1, ""});
+      r.faults.push_back({fid, cls, target, false, at + 0.5, ""});
       r.healings.push_back({healing_event_kind::decided, fid, 0, fid, cls,
                             target, "restart", "", at + 0.2});
       r.healings.push_back({healing_event_kind::succeeded, fid, 0, fid, cls,
