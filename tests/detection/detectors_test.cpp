@@ -10,6 +10,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 
 #include "remedy/detection/anomaly_detector.hpp"

@@ -36,12 +36,13 @@ struct run_result {
 
 /// Runs remedy-node with `args`, capturing stdout and stderr. A child still
 /// running after `limit` is killed (SIGKILL) and reaped; `timed_out` says so.
-/// With `signal_after` > 0, sends SIGINT to the child that long after the
+/// With `signal_after` > 0, sends `sig` to the child that long after the
 /// start.
 run_result run_node(const std::vector<std::string>& args,
                     std::chrono::seconds limit = std::chrono::seconds(60),
                     std::chrono::milliseconds signal_after
-                    = std::chrono::milliseconds(0)) {
+                    = std::chrono::milliseconds(0),
+                    int sig = SIGINT) {
   run_result result;
   // Everything the child needs is prepared before fork: between fork and
   // exec only async-signal-safe calls are allowed.
@@ -87,7 +88,7 @@ run_result run_node(const std::vector<std::string>& args,
             started + signal_after - std::chrono::steady_clock::now())
             .count();
       if (until_signal <= 0) {
-        ::kill(pid, SIGINT);
+        ::kill(pid, sig);
         signalled = true;
       } else {
         left = std::min<long>(left, until_signal);
@@ -161,16 +162,19 @@ TEST_CASE("remedy-node rejects bad options with exit code 64", "[node]") {
   }
 }
 
-TEST_CASE("Ctrl-C stops the chaos scenario and still writes a partial report",
+TEST_CASE("Ctrl-C or SIGTERM stops the chaos scenario and still writes a "
+          "partial report",
           "[node]") {
+  auto sig = GENERATE(SIGINT, SIGTERM);
   char dir_template[] = "/tmp/remedy-node-test-XXXXXX";
   REQUIRE(::mkdtemp(dir_template) != nullptr);
   std::string report = std::string{dir_template} + "/partial.json";
   auto r = run_node({"--duration", "60", "--report", report},
-                    std::chrono::seconds(30), std::chrono::milliseconds(3000));
-  INFO(describe(r));
+                    std::chrono::seconds(30), std::chrono::milliseconds(3000),
+                    sig);
+  INFO("signal " << sig << ": " << describe(r));
   REQUIRE_FALSE(r.timed_out);
-  CHECK(r.exit_code == 128 + SIGINT);
+  CHECK(r.exit_code == 128 + sig);
   CHECK(r.out.find("PARTIAL") != std::string::npos);
   std::string text;
   if (auto* f = std::fopen(report.c_str(), "rb")) {
