@@ -263,7 +263,11 @@ detection_tree_settings scenario_detection(const worker_settings& w) {
     threshold_detector_rule slow;
     slow.metric = "latency_ms";
     slow.threshold.name = "latency_slo";
-    slow.threshold.limit = 40;
+    slow.threshold.limit = 60;
+    // Held 200 ms: a slow worker's answers stay slow, while a stall of the
+    // whole process (a loaded machine) lasts about one interval and hits
+    // every route at once.
+    slow.threshold.for_duration = 200ms;
     slow.threshold.clear_limit = 20;
     slow.threshold.clear_for = 300ms;
     d.threshold.rules.push_back(slow);
