@@ -1,8 +1,10 @@
-// remedy-node: the Remedy runtime's program. For now it runs the supervision
-// demo (see supervision_demo.hpp); later it will also run chaos scenarios.
+// remedy-node: the Remedy runtime's program. Without arguments it runs the
+// closed-loop chaos scenario (chaos_scenario.hpp): the same seeded load and
+// faults without and with Remedy, and a side-by-side report.
 //
-// Exit codes: 0 every check held, 1 a check failed (or the run broke),
-// 2 bad command line.
+// Exit codes: 0 the run completed (the report says whether the goals were
+// met), 1 a runtime failure, 64 a usage error, 128 + signal when SIGINT or
+// SIGTERM cut it short (a partial report is still printed and written).
 
 #include <cerrno>
 #include <cmath>
@@ -10,23 +12,22 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
-#include <random>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
-
+#include "chaos_scenario.hpp"
 #include "remedy/core/logging.hpp"
 #include "remedy/core/version.hpp"
 #include "remedy/runtime/run_node.hpp"
 #include "builtin_workers.hpp"
-#include "supervision_demo.hpp"
 
 namespace {
 
-constexpr int exit_usage = 2;
+using remedy::node::exit_usage;
 
-/// Parses "3", "2.5", "2.5s", "500ms" or "1m" into a positive duration.
+/// Parses "3", "2.5", "2.5s", "500ms" or "1m" into a duration of 4 s to 1 h.
 /// Returns an empty string on success, else what is wrong.
 std::string parse_duration(const std::string& text, caf::timespan& out) {
   const char* first = text.c_str();
@@ -34,7 +35,7 @@ std::string parse_duration(const std::string& text, caf::timespan& out) {
   errno = 0;
   double value = std::strtod(first, &last);
   if (last == first || errno != 0 || !std::isfinite(value))
-    return "'" + text + "' is not a duration (e.g. 3, 2.5s, 500ms, 1m)";
+    return "'" + text + "' is not a duration (e.g. 60, 20s, 1m)";
   std::string unit{last};
   double seconds = 0;
   if (unit.empty() || unit == "s")
@@ -45,8 +46,8 @@ std::string parse_duration(const std::string& text, caf::timespan& out) {
     seconds = value * 60.0;
   else
     return "'" + text + "': unknown unit '" + unit + "' (use ms, s or m)";
-  if (seconds < 0.01)
-    return "'" + text + "' is too short (at least 10ms)";
+  if (seconds < 4)
+    return "'" + text + "' is too short (at least 4 s: two runs)";
   if (seconds > 3600)
     return "'" + text + "' is too long (at most 1 hour)";
   out = std::chrono::duration_cast<caf::timespan>(
@@ -54,8 +55,7 @@ std::string parse_duration(const std::string& text, caf::timespan& out) {
   return {};
 }
 
-/// Parses a decimal uint64. Returns an empty string on success, else what is
-/// wrong.
+/// Parses a decimal uint64 (CLI11 turns "-5" into 2^64 - 5).
 std::string parse_seed(const std::string& text, uint64_t& out) {
   if (text.empty() || text.size() > 20
       || text.find_first_not_of("0123456789") != std::string::npos)
@@ -87,20 +87,21 @@ int main(int argc, char** argv) {
     remedy::node::add_builtin_workers(reg);
     return remedy::run_node(argc, argv, reg);
   }
-  remedy::node::demo_options opts;
-  std::string duration_text = "3s";
-  std::string log_level = "warn";
-  std::string seed_text;
+  remedy::node::scenario_options opts;
+  std::string duration_text = "60s";
+  std::string seed_text = "1";
+  std::string log_level = "error";
 
   CLI::App app{"remedy-node: the Remedy runtime's program. Without a command "
-               "it runs the supervision demo: a supervision tree under real "
-               "client load with random crashes, watched by Remedy's "
-               "detection pipeline, then a measured summary.",
+               "it runs the chaos scenario: a service of workers under "
+               "steady load with real faults injected on a seeded schedule, "
+               "once without Remedy and once with it, and a side-by-side "
+               "report.",
                "remedy-node"};
   app.set_version_flag("--version", std::string{remedy::version()});
   app
     .add_option("--duration", duration_text,
-                "How long the client drives load (e.g. 3, 2.5s, 500ms)")
+                "Both runs together (e.g. 60, 20s, 1m)")
     ->capture_default_str()
     ->check(CLI::Validator(
       [](std::string& x) {
@@ -108,48 +109,41 @@ int main(int argc, char** argv) {
         return parse_duration(x, ignored);
       },
       "DURATION", "duration"));
-  // Parsed here: CLI11 turns "-5" into 2^64 - 5 and accepts 2^64.
-  auto seed_opt = app
-                    .add_option("--seed", seed_text,
-                                "Seed of the crash schedule and the "
-                                "client's choices (default: random)")
-                    ->check(CLI::Validator(
-                      [](std::string& x) {
-                        uint64_t ignored = 0;
-                        return parse_seed(x, ignored);
-                      },
-                      "UINT64", "seed"));
   app
-    .add_option("--crash-rate", opts.crash_rate,
-                "Mean injected crashes per second (0 for none)")
+    .add_option("--seed", seed_text,
+                "Seed of the fault schedule, the targets and the load")
     ->capture_default_str()
     ->check(CLI::Validator(
-      [](std::string& x) -> std::string {
-        char* last = nullptr;
-        errno = 0;
-        double value = std::strtod(x.c_str(), &last);
-        if (last == x.c_str() || *last != '\0' || errno != 0
-            || !std::isfinite(value) || value < 0 || value > 1000)
-          return "'" + x + "' is not a number from 0 to 1000";
-        return {};
+      [](std::string& x) {
+        uint64_t ignored = 0;
+        return parse_seed(x, ignored);
       },
-      "RATE", "rate"));
-  app
-    .add_option("--threads", opts.threads,
-                "Scheduler threads (CAF scheduler.max-threads)")
+      "UINT64", "seed"));
+  app.add_option("--workers", opts.workers, "Workers of the service")
     ->capture_default_str()
-    ->check(CLI::Range(1, 256));
+    ->check(CLI::Range(2, 64));
+  app.add_option("--load", opts.load_rps, "Client requests per second")
+    ->capture_default_str()
+    ->check(CLI::Range(10.0, 20000.0));
+  app
+    .add_option("--report", opts.reports,
+                "Write the report: FILE.json as JSON, FILE.html as a page "
+                "(may be given more than once)")
+    ->allow_extra_args(false);
+  app.add_option("--threads", opts.threads,
+                 "CAF scheduler threads in each run")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 64));
   auto log_level_opt
     = app
         .add_option("--log-level", log_level,
                     "Level of Remedy's loggers on stderr (default: "
-                    "$REMEDY_LOG_LEVEL if set, else warn)")
+                    "$REMEDY_LOG_LEVEL if set, else error)")
         ->capture_default_str()
         ->check(CLI::IsMember(
           {"trace", "debug", "info", "warn", "error", "critical", "off"}));
   app.add_flag("-q,--quiet", opts.quiet,
-               "Print only the checks and the verdict (and log at error "
-               "level unless --log-level is given)");
+               "No progress and no table: only the goals and the verdict");
 
   try {
     app.parse(argc, argv);
@@ -160,32 +154,29 @@ int main(int argc, char** argv) {
               << "Run 'remedy-node --help' for the options.\n";
     return exit_usage;
   }
-
   if (auto err = parse_duration(duration_text, opts.duration); !err.empty()) {
     std::cerr << "remedy-node: error: --duration: " << err << '\n';
     return exit_usage;
   }
-  if (seed_opt->count() > 0)
-    parse_seed(seed_text, opts.seed);
-  else
-    opts.seed = (uint64_t{std::random_device{}()} << 32)
-                | std::random_device{}();
-
-  // Without --log-level, REMEDY_LOG_LEVEL (the library's own setting) still
-  // applies; else the default is warn, or error with --quiet (which also
-  // quiets the crash reports the supervisors log at warn level).
+  if (auto err = parse_seed(seed_text, opts.seed); !err.empty()) {
+    std::cerr << "remedy-node: error: --seed: " << err << '\n';
+    return exit_usage;
+  }
+  for (auto& path : opts.reports)
+    if (path.empty()) {
+      std::cerr << "remedy-node: error: --report: empty file name\n";
+      return exit_usage;
+    }
   bool level_from_env = log_level_opt->count() == 0
                         && std::getenv("REMEDY_LOG_LEVEL") != nullptr;
-  if (opts.quiet && log_level_opt->count() == 0)
-    log_level = "error";
   try {
     if (!level_from_env)
-      remedy::set_log_level(log_level); // checked by --log-level's IsMember
-    return remedy::node::run_supervision_demo(opts);
+      remedy::set_log_level(log_level);
+    return remedy::node::run_chaos_scenario(opts);
   } catch (const std::exception& e) {
     std::cerr << "remedy-node: fatal: " << e.what() << '\n';
   } catch (...) {
     std::cerr << "remedy-node: fatal: unknown exception\n";
   }
-  return 1;
+  return remedy::node::exit_failure;
 }

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 
 #include "remedy/detection/anomaly_detector.hpp"
@@ -109,6 +112,51 @@ TEST_CASE("heartbeat detector: raises heartbeat_missed at the first check "
   CHECK(d.stats().raised == 1);
   CHECK(d.stats().cleared == 1);
   CHECK(d.stats().active == 0);
+}
+
+TEST_CASE("heartbeat detector: an abnormal exit is target_down, a normal "
+          "exit (a deliberate stop) is not",
+          "[detection][heartbeat]") {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  // Three incarnations; they end at once, only their addresses are used.
+  auto a = sys.spawn([] {}).address();
+  auto b = sys.spawn([] {}).address();
+  auto c = sys.spawn([] {}).address();
+  heartbeat_detector_settings s;
+  s.check_interval = 100ms;
+  heartbeat_detector d{s};
+  detections out;
+  auto beat = [&](const caf::actor_addr& src, caf::timespan t) {
+    d.feed(heartbeat{"db", 0, t, src}, at(t), out);
+  };
+  for (int i = 0; i <= 10; ++i)
+    beat(a, i * 1s);
+  CHECK(out.empty());
+  // A crash: target_down, cleared by the next incarnation's first beat.
+  d.feed_down(a, caf::exit_reason::kill, at(10500ms), out);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].kind == detection_kind::target_down);
+  CHECK(out[0].active);
+  beat(b, 11s);
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].kind == detection_kind::target_down);
+  CHECK_FALSE(out[1].active);
+  for (int i = 12; i <= 20; ++i)
+    beat(b, i * 1s);
+  // A shutdown (a restart by a healer): nothing raised, and the silence
+  // until the next incarnation is no hang either.
+  d.feed_down(b, caf::exit_reason::user_shutdown, at(20500ms), out);
+  for (auto t = 20600ms; t < 40s; t += 100ms)
+    d.tick(at(t), out);
+  CHECK(out.size() == 2);
+  beat(c, 40s);
+  CHECK(out.size() == 2); // no clear of a raise that never happened
+  for (int i = 41; i <= 50; ++i)
+    beat(c, i * 1s);
+  CHECK(out.size() == 2);
+  CHECK(d.stats().raised == 1);
+  CHECK(d.stats().cleared == 1);
 }
 
 TEST_CASE("heartbeat detector: regular heartbeats with jitter never raise",

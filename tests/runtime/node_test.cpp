@@ -1,12 +1,16 @@
-// The real remedy-node program, run as a child process: the supervision demo
-// passes its own checks, and bad options fail cleanly with exit code 2.
+// The real remedy-node program, run as a child process: its command line
+// (bad options fail cleanly with exit code 64), and Ctrl-C during the chaos
+// scenario stops it with a partial report. The scenario's own results are
+// checked by the ctest scenario.chaos_short (tests/node/).
 
 #include <catch2/catch.hpp>
 
 #ifdef REMEDY_NODE_EXE
 
+#  include <algorithm>
 #  include <cerrno>
 #  include <chrono>
+#  include <cstdio>
 #  include <cstdlib>
 #  include <cstring>
 #  include <regex>
@@ -32,8 +36,13 @@ struct run_result {
 
 /// Runs remedy-node with `args`, capturing stdout and stderr. A child still
 /// running after `limit` is killed (SIGKILL) and reaped; `timed_out` says so.
+/// With `signal_after` > 0, sends `sig` to the child that long after the
+/// start.
 run_result run_node(const std::vector<std::string>& args,
-                    std::chrono::seconds limit = std::chrono::seconds(60)) {
+                    std::chrono::seconds limit = std::chrono::seconds(60),
+                    std::chrono::milliseconds signal_after
+                    = std::chrono::milliseconds(0),
+                    int sig = SIGINT) {
   run_result result;
   // Everything the child needs is prepared before fork: between fork and
   // exec only async-signal-safe calls are allowed.
@@ -59,7 +68,9 @@ run_result run_node(const std::vector<std::string>& args,
   }
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
-  auto deadline = std::chrono::steady_clock::now() + limit;
+  auto started = std::chrono::steady_clock::now();
+  auto deadline = started + limit;
+  bool signalled = signal_after.count() <= 0;
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   std::string* sinks[2] = {&result.out, &result.err};
   int open_fds = 2;
@@ -70,6 +81,18 @@ run_result run_node(const std::vector<std::string>& args,
     if (left <= 0) {
       result.timed_out = true;
       break;
+    }
+    if (!signalled) {
+      auto until_signal
+        = std::chrono::duration_cast<std::chrono::milliseconds>(
+            started + signal_after - std::chrono::steady_clock::now())
+            .count();
+      if (until_signal <= 0) {
+        ::kill(pid, sig);
+        signalled = true;
+      } else {
+        left = std::min<long>(left, until_signal);
+      }
     }
     auto n = ::poll(fds, 2, static_cast<int>(left));
     if (n < 0 && errno == EINTR)
@@ -113,93 +136,60 @@ std::string describe(const run_result& r) {
 
 } // namespace
 
-TEST_CASE("remedy-node's supervision demo crashes workers and passes its "
-          "checks",
-          "[node]") {
-  auto r = run_node({"--duration", "1", "--seed", "42", "--crash-rate", "10"});
-  INFO(describe(r));
-  REQUIRE_FALSE(r.timed_out);
-  CHECK(r.exit_code == 0);
-  CHECK(r.out.find("result: PASS") != std::string::npos);
-  // The default level is warn: no complaint about it, and no info logs in
-  // the middle of the report.
-  CHECK(r.err.find("ignoring REMEDY_LOG_LEVEL") == std::string::npos);
-  CHECK(r.err.find(" info [") == std::string::npos);
-  std::smatch m;
-  std::regex summary{"summary: crashes injected ([0-9]+), restarted ([0-9]+), "
-                     "requests ([0-9]+) \\(answered ([0-9]+), failed "
-                     "([0-9]+), no answer ([0-9]+)\\)"};
-  REQUIRE(std::regex_search(r.out, m, summary));
-  auto crashes = std::stoull(m[1]);
-  auto restarted = std::stoull(m[2]);
-  auto requests = std::stoull(m[3]);
-  auto answered = std::stoull(m[4]);
-  auto failed = std::stoull(m[5]);
-  auto unanswered = std::stoull(m[6]);
-  CHECK(crashes > 0);
-  // The detection pipeline classified every crash, and only those.
-  std::regex detection{"\\[ok\\] every injected crash classified by the "
-                       "detection pipeline \\(crash or crash_loop\\): "
-                       "([0-9]+) of ([0-9]+); faults on targets that did not "
-                       "crash: 0"};
-  std::smatch dm;
-  REQUIRE(std::regex_search(r.out, dm, detection));
-  CHECK(std::stoull(dm[1]) == crashes);
-  CHECK(std::stoull(dm[2]) == crashes);
-  CHECK(restarted == crashes);
-  CHECK(requests > 0);
-  CHECK(answered > 0);
-  CHECK(requests == answered + failed);
-  CHECK(unanswered == 0);
-  // The full (not quiet) summary shows its sections.
-  CHECK(r.out.find("== crashes and restarts") != std::string::npos);
-  CHECK(r.out.find("== recovery") != std::string::npos);
-}
-
-TEST_CASE("remedy-node --quiet prints only the checks", "[node]") {
-  auto r = run_node({"--quiet", "--duration", "0.3", "--seed", "7"});
-  INFO(describe(r));
-  REQUIRE_FALSE(r.timed_out);
-  CHECK(r.exit_code == 0);
-  CHECK(r.out.find("== checks") != std::string::npos);
-  CHECK(r.out.find("== requests") == std::string::npos);
-  CHECK(r.out.find("result: PASS") != std::string::npos);
-}
-
-TEST_CASE("remedy-node rejects bad options with exit code 2", "[node]") {
-  struct bad_case {
-    std::vector<std::string> args;
-    std::string expected; // in stderr
-  };
-  std::vector<bad_case> cases{
-    {{"--no-such-option"}, "--no-such-option"},
-    {{"--duration", "soon"}, "--duration"},
-    {{"--duration", "-1"}, "--duration"},
-    {{"--threads", "0"}, "--threads"},
-    {{"--crash-rate", "nan"}, "--crash-rate"},
-    {{"--seed", "-5"}, "--seed"},
-    {{"--log-level", "loud"}, "--log-level"},
-    {{"stray-argument"}, "stray-argument"},
-  };
-  for (auto& c : cases) {
-    auto r = run_node(c.args, std::chrono::seconds(20));
-    INFO(describe(r));
-    REQUIRE_FALSE(r.timed_out);
-    CHECK(r.exit_code == 2);
-    CHECK(r.err.find("remedy-node: error:") != std::string::npos);
-    CHECK(r.err.find(c.expected) != std::string::npos);
-    CHECK(r.out.find("supervision demo") == std::string::npos);
-  }
-}
-
 TEST_CASE("remedy-node --help lists the options and exits 0", "[node]") {
   auto r = run_node({"--help"}, std::chrono::seconds(20));
   INFO(describe(r));
   REQUIRE_FALSE(r.timed_out);
   CHECK(r.exit_code == 0);
-  for (auto opt : {"--duration", "--seed", "--crash-rate", "--threads",
-                   "--log-level", "--quiet"})
+  for (auto opt : {"--duration", "--seed", "--workers", "--load", "--report",
+                   "--threads", "--log-level", "--quiet"})
     CHECK(r.out.find(opt) != std::string::npos);
+}
+
+TEST_CASE("remedy-node rejects bad options with exit code 64", "[node]") {
+  std::vector<std::vector<std::string>> bad{
+    {"--no-such-flag"},     {"--duration", "abc"}, {"--duration", "1s"},
+    {"--duration", "2h"},   {"--seed", "-5"},
+    {"--seed", "18446744073709551616"}, {"--workers", "0"},
+    {"--load", "0"},        {"--report"},          {"stray"}};
+  for (auto& args : bad) {
+    auto r = run_node(args, std::chrono::seconds(20));
+    INFO(args.front() << (args.size() > 1 ? " " + args[1] : "") << ": "
+                      << describe(r));
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.exit_code == 64);
+    CHECK(r.err.find("remedy-node: error:") != std::string::npos);
+  }
+}
+
+TEST_CASE("Ctrl-C or SIGTERM stops the chaos scenario and still writes a "
+          "partial report",
+          "[node]") {
+  auto sig = GENERATE(SIGINT, SIGTERM);
+  char dir_template[] = "/tmp/remedy-node-test-XXXXXX";
+  REQUIRE(::mkdtemp(dir_template) != nullptr);
+  std::string report = std::string{dir_template} + "/partial.json";
+  auto r = run_node({"--duration", "60", "--report", report},
+                    std::chrono::seconds(30), std::chrono::milliseconds(3000),
+                    sig);
+  INFO("signal " << sig << ": " << describe(r));
+  REQUIRE_FALSE(r.timed_out);
+  CHECK(r.exit_code == 128 + sig);
+  CHECK(r.out.find("PARTIAL") != std::string::npos);
+  std::string text;
+  if (auto* f = std::fopen(report.c_str(), "rb")) {
+    char buf[4096];
+    size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+      text.append(buf, n);
+    std::fclose(f);
+  }
+  ::unlink(report.c_str());
+  ::rmdir(dir_template);
+  CHECK(text.find("\"remedy_node_report\":1") != std::string::npos);
+  CHECK(text.find("\"partial\":true") != std::string::npos);
+  // Cut short in the first run: no run with Remedy.
+  CHECK(text.find("\"with_remedy\":null") != std::string::npos);
 }
 
 TEST_CASE("a remedy-node run that overruns its limit is killed and reaped",
@@ -213,16 +203,3 @@ TEST_CASE("a remedy-node run that overruns its limit is killed and reaped",
 }
 
 #endif // REMEDY_NODE_EXE
-
-TEST_CASE("remedy-node takes REMEDY_LOG_LEVEL=warn from the environment",
-          "[node]") {
-  // Each ctest test is its own process: the variable reaches only this run.
-  REQUIRE(::setenv("REMEDY_LOG_LEVEL", "warn", 1) == 0);
-  auto r = run_node({"--quiet", "--duration", "0.3", "--seed", "7"});
-  ::unsetenv("REMEDY_LOG_LEVEL");
-  INFO(describe(r));
-  REQUIRE_FALSE(r.timed_out);
-  CHECK(r.exit_code == 0);
-  CHECK(r.err.find("ignoring") == std::string::npos);
-  CHECK(r.err.find(" info [") == std::string::npos);
-}

@@ -6,6 +6,7 @@
 #include "remedy/core/error.hpp"
 #include "remedy/core/format.hpp"
 #include "remedy/core/heartbeat.hpp"
+#include "remedy/supervision/restart_type.hpp"
 
 namespace remedy {
 
@@ -61,9 +62,12 @@ void heartbeat_detector::on_heartbeat(const heartbeat& x, time_point now,
       return; // a late heartbeat of the dead incarnation
     w->down = false;
     w->phi.reset();
-    detection d{detection_kind::target_down, false, {}, x.target, {},
-                0.0, 0.0, caf::timespan{0}, at, "heartbeats again"};
-    emit(out, std::move(d));
+    if (w->down_raised) {
+      w->down_raised = false;
+      detection d{detection_kind::target_down, false, {}, x.target, {},
+                  0.0, 0.0, caf::timespan{0}, at, "heartbeats again"};
+      emit(out, std::move(d));
+    }
   }
   if (!w->phi.heartbeat(now)) {
     ++stats_.ignored_backwards;
@@ -92,6 +96,12 @@ void heartbeat_detector::on_down(const caf::actor_addr& source,
       emit(out, std::move(d));
     }
     w.down = true;
+    // A normal exit (exit_reason::normal, user_shutdown: a deliberate stop,
+    // e.g. a restart by a healer) is no crash: the target is only no longer
+    // watched until a new incarnation beats.
+    if (is_normal_exit(reason))
+      continue;
+    w.down_raised = true;
     detection d{detection_kind::target_down, true, {}, target, {}, 1.0, 1.0,
                 caf::timespan{0}, at, "exited: " + render(reason)};
     emit(out, std::move(d));

@@ -75,7 +75,10 @@ private:
     caf::actor_addr source;
     /// The raised silence detection, if any (hang or heartbeat_missed).
     std::optional<detection_kind> silent;
+    /// The last source exited; its heartbeats no longer count.
     bool down = false;
+    /// ... and target_down was raised for it (an abnormal exit).
+    bool down_raised = false;
   };
 
   watch* find_or_add(const std::string& target);
