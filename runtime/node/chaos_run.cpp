@@ -252,13 +252,13 @@ detection_tree_settings scenario_detection(const worker_settings& w) {
   d.heartbeat.phi.first_heartbeat_estimate = w.beat;
   d.heartbeat.phi.min_std_deviation = 25ms;
   d.heartbeat.phi.acceptable_heartbeat_pause = 200ms;
-  d.heartbeat.check_interval = 50ms;
+  d.heartbeat.check_interval = 100ms;
   // Absolute limits (SLOs) on what the routes and workers publish every
   // 100 ms. The adaptive detectors learn a target's normal over minutes
   // (their warm-up is 8 min at 1 s samples); a run lasts seconds.
   d.threshold = threshold_detector_settings{};
   d.threshold.name = "threshold";
-  d.threshold.check_interval = 50ms;
+  d.threshold.check_interval = 100ms;
   {
     threshold_detector_rule slow;
     slow.metric = "latency_ms";
@@ -312,9 +312,9 @@ detection_tree_settings scenario_detection(const worker_settings& w) {
   d.crash_loop.loop.events = 3;
   d.crash_loop.loop.window = 2s;
   d.crash_loop.stable_after = 1s;
-  d.crash_loop.check_interval = 50ms;
+  d.crash_loop.check_interval = 100ms;
   s.classifier.clear_after = 300ms;
-  s.classifier.check_interval = 50ms;
+  s.classifier.check_interval = 100ms;
   // A hang's timed-out calls raise its route's latency and error rate, a
   // crash's bounced calls its error rate: the cause wins.
   auto& p = s.classifier.precedence;
@@ -338,7 +338,7 @@ healing_settings scenario_healing(uint64_t seed) {
   h.relapse_window = 5s;
   h.cooldown = 300ms;
   h.strategy_timeout = 3s;
-  h.check_interval = 50ms;
+  h.check_interval = 100ms;
   h.max_concurrent = 8;
   h.max_disruption = 0.5;
   h.seed = seed;
@@ -426,7 +426,7 @@ run_result run_once(const run_settings& cfg, live_counters& live) {
       sched_cfg.base_ejection = 500ms;
       sched_cfg.max_ejection = 5s;
       sched_cfg.hedge_budget = 0.05;
-      sched_cfg.tick_interval = 25ms;
+      sched_cfg.tick_interval = 100ms;
       // The scheduler avoids bad workers by its own measurements (outlier
       // ejection, peak-EWMA latency), not by the health view: a route
       // publishes latency and error rate only while it has calls, so a
@@ -456,7 +456,7 @@ run_result run_once(const run_settings& cfg, live_counters& live) {
         bh.max_wait = 200ms;
         auto route = route_builder("route/" + worker_id(i))
                        .timeout(250ms)
-                       .sweep_every(25ms)
+                       .sweep_every(100ms)
                        .breaker(br)
                        .bulkhead(bh)
                        .metrics(100ms, envs[i]->target)

@@ -73,7 +73,9 @@ run_process(const std::string& path, const std::vector<std::string>& args,
   ::close(err_pipe[1]);
   auto start = clock::now();
   auto deadline = start + limit;
-  std::optional<clock::time_point> signal_at;
+  // A flag and a plain time point (g++ -O2 warns about an optional one).
+  bool signal_pending = send.has_value();
+  clock::time_point signal_at = start;
   if (send)
     signal_at = start + send->after;
   clock::time_point signalled{};
@@ -82,12 +84,12 @@ run_process(const std::string& path, const std::vector<std::string>& args,
   int open_fds = pid > 0 ? 2 : 0;
   while (open_fds > 0) {
     auto now = clock::now();
-    if (signal_at && now >= *signal_at) {
+    if (signal_pending && now >= signal_at) {
       ::kill(pid, send->signal);
       signalled = now;
-      signal_at.reset();
+      signal_pending = false;
     }
-    auto until = signal_at ? std::min(*signal_at, deadline) : deadline;
+    auto until = signal_pending ? std::min(signal_at, deadline) : deadline;
     auto left
       = std::chrono::duration_cast<std::chrono::milliseconds>(until - now)
           .count();
