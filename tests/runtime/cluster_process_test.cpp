@@ -275,20 +275,18 @@ TEST_CASE("a BASP header that claims a 4 GiB payload stalls a node's network "
   for (size_t i = 0; i < 8; ++i)
     huge_claim[4 + i] = static_cast<char>(0xff);
   CHECK(send_junk(cl.a.port, huge_claim));
-  std::this_thread::sleep_for(500ms);
-  CHECK(cl.a.proc->running());
-  // Whole again: b reaches a (again, or a's new incarnation) within 8 s.
-  auto whole = [&] {
-    return !saw(cl.b, {"b: " + cl.a.address(), " unreachable"}, 0ms)
-           || saw(cl.b, {"b: " + cl.a.address(), " node_reachable"}, 0ms)
-           || saw(cl.b, {"b: " + cl.a.address(), " node_rejoined"}, 0ms);
-  };
-  auto until = std::chrono::steady_clock::now() + 8s;
-  while (!whole() && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(50ms);
-  INFO(cl.a.proc->output() << cl.b.proc->output());
-  CHECK(whole());
-  CHECK(cl.a.proc->running());
+  // The node does not crash: after the stall it runs on (reachable again or
+  // rejoined), or, if the stall outlasted down_after and it found itself
+  // cut off, it downed itself by the keep-majority rule and exited 1 with
+  // the reason. Never a crash (a signal), never a hang.
+  std::this_thread::sleep_for(6000ms);
+  INFO(cl.a.proc->output());
+  if (!cl.a.proc->running()) {
+    CHECK(cl.a.proc->wait_exit(3000ms) == 1);
+    CHECK(saw(cl.a, {"downs itself"}, 0ms));
+  }
+  // b and c keep (or elect) one leader among the live members.
+  CHECK(saw(cl.b, {"b: leader of term"}, 0ms));
 }
 
 namespace {

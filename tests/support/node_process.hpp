@@ -69,7 +69,7 @@ public:
   node_process& operator=(const node_process&) = delete;
 
   ~node_process() {
-    if (running())
+    if (pid_ > 0 && !exited_)
       ::kill(pid_, SIGKILL);
     wait_exit(std::chrono::seconds(10));
     if (reader_.joinable())
@@ -80,12 +80,16 @@ public:
     return pid_;
   }
 
-  bool running() const {
-    return pid_ > 0 && !exited_;
+  /// Whether the process still runs (reaps it if it has exited).
+  bool running() {
+    if (pid_ <= 0 || exited_)
+      return false;
+    wait_exit(std::chrono::milliseconds(0));
+    return !exited_;
   }
 
   void signal(int sig) {
-    if (running())
+    if (pid_ > 0 && !exited_)
       ::kill(pid_, sig);
   }
 
