@@ -79,11 +79,9 @@ void election::leader_lost(uint64_t id, time_point now) {
   if (role_ != election_role::follower || leader_ != id)
     return;
   leader_.reset();
-  auto fifth = settings_.election_timeout.count() / 5;
-  std::uniform_int_distribution<decltype(fifth)> early{0,
-                                                       std::max<decltype(
-                                                         fifth)>(fifth - 1,
-                                                                 0)};
+  auto fifth = std::max<caf::timespan::rep>(
+    settings_.election_timeout.count() / 5, 1);
+  std::uniform_int_distribution<caf::timespan::rep> early{0, fifth - 1};
   deadline_ = std::min(deadline_, now + caf::timespan{early(rng_)});
 }
 

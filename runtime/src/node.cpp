@@ -131,10 +131,7 @@ public:
       if (!reason) { // asked to stop
         announce(sys_, {node_event_kind::stopping, cfg_.name, "stop requested",
                         0, caf::timespan{0}});
-        if (hooks_.on_stopping) {
-          stopping_called_ = true;
-          hooks_.on_stopping();
-        }
+        begin_stopping();
         stop_layer(layer);
         return stop_all(caf::error{});
       }
@@ -377,11 +374,15 @@ private:
     layer = service_layer{};
   }
 
-  caf::error stop_all(caf::error result) {
-    if (hooks_.on_stopping && !stopping_called_) {
-      stopping_called_ = true;
+  /// Tells the host once that the node stops (before anything stops).
+  void begin_stopping() {
+    if (hooks_.on_stopping && !stopping_called_)
       hooks_.on_stopping();
-    }
+    stopping_called_ = true;
+  }
+
+  caf::error stop_all(caf::error result) {
+    begin_stopping();
     if (cluster_agent_) {
       // A graceful leave: the others see `left`, not a failure.
       self_->request(cluster_agent_, 500ms, cluster_leave_atom::value)

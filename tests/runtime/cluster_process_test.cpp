@@ -21,10 +21,7 @@
 
 #  include <random>
 
-#  include <arpa/inet.h>
-#  include <netinet/in.h>
-#  include <sys/socket.h>
-
+#  include "support/http_client.hpp"
 #  include "support/node_process.hpp"
 
 using namespace std::chrono_literals;
@@ -204,28 +201,11 @@ TEST_CASE("the keep-majority rule: a node cut off from both others downs "
 
 namespace {
 
-/// Connects to 127.0.0.1:`port`, writes `bytes`, closes. Returns whether
-/// the connection and the write worked.
-bool send_junk(uint16_t port, const std::string& bytes) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0)
-    return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr))
-            == 0;
-  size_t sent = 0;
-  while (ok && sent < bytes.size()) {
-    auto n = ::send(fd, bytes.data() + sent, bytes.size() - sent,
-                    MSG_NOSIGNAL);
-    if (n <= 0)
-      break; // the node may close on garbage: that is fine
-    sent += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  return ok;
+/// Connects to 127.0.0.1:`port` (required to work), writes `bytes`, closes.
+/// The node may close on garbage before all of it is written: that is fine.
+void send_junk(uint16_t port, const std::string& bytes) {
+  remedy::test::http_client c{port};
+  c.send(bytes);
 }
 
 } // namespace
@@ -241,14 +221,14 @@ TEST_CASE("junk bytes on a node's cluster port do not crash it or disturb "
   std::string blob(1 << 20, 'x');
   std::string http = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
   for (auto* bytes : {&blob, &http})
-    CHECK(send_junk(cl.a.port, *bytes));
+    send_junk(cl.a.port, *bytes);
   std::this_thread::sleep_for(1000ms);
   CHECK(cl.a.proc->running());
   INFO(cl.b.proc->output());
   CHECK(!saw(cl.b, {"b: " + cl.a.address(), " unreachable"}, 0ms));
   // Random bytes may happen to form a BASP header with a huge length (see
   // the next test): the node survives, and the cluster is whole again.
-  CHECK(send_junk(cl.a.port, random));
+  send_junk(cl.a.port, random);
   auto whole = [&] {
     return !saw(cl.b, {"b: " + cl.a.address(), " unreachable"}, 0ms)
            || saw(cl.b, {"b: " + cl.a.address(), " node_reachable"}, 0ms)
@@ -274,7 +254,7 @@ TEST_CASE("a BASP header that claims a 4 GiB payload stalls a node's network "
   std::string huge_claim(64, '\0');
   for (size_t i = 0; i < 8; ++i)
     huge_claim[4 + i] = static_cast<char>(0xff);
-  CHECK(send_junk(cl.a.port, huge_claim));
+  send_junk(cl.a.port, huge_claim);
   // The node does not crash: after the stall it runs on (reachable again or
   // rejoined), or, if the stall outlasted down_after and it found itself
   // cut off, it downed itself by the keep-majority rule and exited 1 with

@@ -34,6 +34,8 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/response_promise.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/system_messages.hpp>
 #include <caf/sec.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
@@ -49,6 +51,7 @@
 #include "remedy/runtime/http_request_check.hpp"
 #include "remedy/runtime/http_route.hpp"
 #include "remedy/runtime/type_ids.hpp"
+#include "support/http_client.hpp"
 #include "support/settings_checks.hpp"
 
 using namespace remedy;
@@ -59,161 +62,11 @@ namespace {
 
 // -- a raw-socket HTTP client -------------------------------------------------
 
-struct answer {
-  /// 0 if no complete answer arrived.
-  int status = 0;
-  /// Header names lower-cased.
-  std::map<std::string, std::string> headers;
-  std::string body;
-
-  std::string header(const std::string& name) const {
-    auto i = headers.find(name);
-    return i == headers.end() ? std::string{} : i->second;
-  }
-};
-
-class client {
-public:
-  explicit client(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr))
-            == 0);
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  }
-
-  ~client() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-
-  client(const client&) = delete;
-  client& operator=(const client&) = delete;
-
-  /// Sends all of `data`; false if the peer closed.
-  bool send(const std::string& data) {
-    size_t done = 0;
-    while (done < data.size()) {
-      auto n = ::send(fd_, data.data() + done, data.size() - done,
-                      MSG_NOSIGNAL);
-      if (n <= 0)
-        return false;
-      done += static_cast<size_t>(n);
-    }
-    return true;
-  }
-
-  /// Reads one answer, waiting at most `limit`.
-  answer read(std::chrono::milliseconds limit = 5000ms) {
-    auto deadline = steady::now() + limit;
-    answer result;
-    for (;;) {
-      if (auto parsed = parse(result))
-        return *parsed;
-      if (!fill(deadline))
-        return result;
-    }
-  }
-
-  /// Waits at most `limit` for the peer to close (read returns 0 or an
-  /// error, after any unread data).
-  bool closed_by_peer(std::chrono::milliseconds limit = 5000ms) {
-    auto deadline = steady::now() + limit;
-    for (;;) {
-      if (!fill(deadline))
-        return eof_;
-    }
-  }
-
-  /// Whether bytes (or the end) arrive within `limit`.
-  bool readable(std::chrono::milliseconds limit) {
-    pollfd p{fd_, POLLIN, 0};
-    return ::poll(&p, 1, static_cast<int>(limit.count())) > 0;
-  }
-
-private:
-  /// Reads what is there; false on timeout, end of stream or error.
-  bool fill(steady::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - steady::now());
-    if (left.count() <= 0)
-      return false;
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-      return false;
-    char buf[16384];
-    auto n = ::recv(fd_, buf, sizeof(buf), 0);
-    if (n <= 0) {
-      eof_ = true;
-      return false;
-    }
-    in_.append(buf, static_cast<size_t>(n));
-    return true;
-  }
-
-  /// Takes one complete answer off the input, if there is one.
-  std::optional<answer> parse(answer& result) {
-    auto end = in_.find("\r\n\r\n");
-    if (end == std::string::npos)
-      return std::nullopt;
-    std::istringstream head{in_.substr(0, end)};
-    std::string line;
-    std::getline(head, line);
-    answer a;
-    if (line.rfind("HTTP/1.", 0) != 0 || line.size() < 12)
-      return std::nullopt;
-    a.status = std::stoi(line.substr(9, 3));
-    while (std::getline(head, line)) {
-      if (!line.empty() && line.back() == '\r')
-        line.pop_back();
-      auto colon = line.find(':');
-      if (colon == std::string::npos)
-        continue;
-      auto name = line.substr(0, colon);
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return std::tolower(c); });
-      auto value = line.substr(colon + 1);
-      value.erase(0, value.find_first_not_of(' '));
-      a.headers[name] = value;
-    }
-    size_t length = 0;
-    if (auto cl = a.header("content-length"); !cl.empty())
-      length = std::stoul(cl);
-    if (in_.size() < end + 4 + length)
-      return std::nullopt;
-    a.body = in_.substr(end + 4, length);
-    in_.erase(0, end + 4 + length);
-    result = a;
-    return a;
-  }
-
-  int fd_ = -1;
-  std::string in_;
-  bool eof_ = false;
-};
-
-/// One request on a fresh connection.
-answer ask(uint16_t port, const std::string& raw,
-           std::chrono::milliseconds limit = 5000ms) {
-  client c{port};
-  REQUIRE(c.send(raw));
-  return c.read(limit);
-}
-
-std::string get(const std::string& target, const std::string& extra = {}) {
-  return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + extra
-         + "\r\n";
-}
-
-std::string post(const std::string& target, const std::string& body) {
-  return "POST " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
-         + std::to_string(body.size()) + "\r\n\r\n" + body;
-}
+using remedy::test::answer;
+using remedy::test::ask;
+using remedy::test::get;
+using remedy::test::post;
+using client = remedy::test::http_client;
 
 boost::json::object json_of(const answer& a) {
   boost::json::error_code ec;
@@ -714,12 +567,17 @@ TEST_CASE("http gateway drops a late answer and maps dead services and "
           "[http]") {
   gw_fixture f;
   auto s = f.services();
-  // Answers after 600 ms (a detached actor may sleep).
-  s.api["slow"] = f.spawn<caf::detached>([]() -> caf::behavior {
+  // Holds its one request until told to answer it (a late answer).
+  s.api["slow"] = f.spawn([](caf::event_based_actor* self) -> caf::behavior {
+    auto held = std::make_shared<caf::response_promise>();
     return {
-      [](api_request&) {
-        std::this_thread::sleep_for(600ms);
-        return api_response{200, "application/json", "{\"late\": true}"};
+      [self, held](api_request&) {
+        *held = self->make_response_promise();
+        return caf::delegated<api_response>{};
+      },
+      [held](caf::ok_atom) {
+        held->deliver(
+          api_response{200, "application/json", "{\"late\": true}"});
       },
     };
   });
@@ -741,7 +599,15 @@ TEST_CASE("http gateway drops a late answer and maps dead services and "
   REQUIRE(c.send(get("/api/echo/after")));
   a = c.read();
   CHECK(a.status == 200);
-  std::this_thread::sleep_for(600ms);
+  // The late answer now: it reaches the bridge before the next request
+  // does (the service answers us after delivering it).
+  {
+    caf::scoped_actor self{f.sys};
+    bool delivered = false;
+    self->request(s.api["slow"], 2s, caf::ok_atom::value)
+      .receive([&] { delivered = true; }, [](caf::error&) {});
+    REQUIRE(delivered);
+  }
   REQUIRE(c.send(get("/api/echo/later")));
   a = c.read();
   REQUIRE(a.status == 200);
@@ -752,8 +618,15 @@ TEST_CASE("http gateway drops a late answer and maps dead services and "
   CHECK(a.status == 500);
   CHECK(str(json_of(a), "error") == "unexpected_response");
   // A service that is gone.
-  caf::anon_send_exit(dead, caf::exit_reason::kill);
-  std::this_thread::sleep_for(100ms);
+  {
+    caf::scoped_actor self{f.sys};
+    self->monitor(dead);
+    caf::anon_send_exit(dead, caf::exit_reason::kill);
+    bool gone = false;
+    self->receive([&](caf::down_msg&) { gone = true; },
+                  caf::after(2s) >> [] {});
+    REQUIRE(gone);
+  }
   a = ask(port, get("/api/dead/x"));
   CHECK(a.status == 502);
   CHECK(str(json_of(a), "error") == "request_receiver_down");

@@ -12,12 +12,8 @@
 #  include <fstream>
 #  include <string>
 
-#  include <arpa/inet.h>
-#  include <netinet/in.h>
-#  include <sys/socket.h>
-#  include <sys/time.h>
-
 #  include "support/child_process.hpp"
+#  include "support/http_client.hpp"
 #  include "support/node_process.hpp"
 
 using namespace std::chrono_literals;
@@ -146,49 +142,14 @@ TEST_CASE("remedy-node restarts a tree that gives up, then exits 1 with the "
 
 namespace {
 
-struct http_reply {
-  int status = 0;
-  std::string head;
-  std::string body;
-};
-
-/// One HTTP/1.1 request with `Connection: close` to 127.0.0.1:`port`; reads
-/// until the server closes (bounded by a 5 s receive timeout).
-http_reply http(uint16_t port, const std::string& method,
-                const std::string& target, const std::string& body = "") {
-  http_reply result;
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return result;
-  }
-  auto req = method + " " + target + " HTTP/1.1\r\nHost: test\r\n"
-             + "Connection: close\r\nContent-Length: "
-             + std::to_string(body.size()) + "\r\n\r\n" + body;
-  ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
-  std::string text;
-  char buf[4096];
-  for (;;) {
-    auto n = ::recv(fd, buf, sizeof(buf), 0);
-    if (n <= 0)
-      break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  auto split = text.find("\r\n\r\n");
-  if (text.rfind("HTTP/1.1 ", 0) != 0 || split == std::string::npos)
-    return result;
-  result.status = std::stoi(text.substr(9, 3));
-  result.head = text.substr(0, split);
-  result.body = text.substr(split + 4);
-  return result;
+/// One request on a fresh connection, as the gateway tests make them.
+remedy::test::answer http(uint16_t port, const std::string& method,
+                          const std::string& target,
+                          const std::string& body = "") {
+  return remedy::test::ask(
+    port, method + " " + target + " HTTP/1.1\r\nHost: test\r\n"
+            + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n"
+            + body);
 }
 
 } // namespace
@@ -219,12 +180,12 @@ TEST_CASE("remedy-node --config --http serves the node's services, health "
   CHECK(http(port, "GET", "/api/nope/x").status == 404);
   auto health = http(port, "GET", "/health");
   CHECK(health.status == 200);
-  CHECK(health.head.find("application/json") != std::string::npos);
+  CHECK(health.header("content-type").find("application/json") != std::string::npos);
   CHECK(health.body.find(R"("status":"healthy")") != std::string::npos);
   CHECK(health.body.find(R"("id":"store")") != std::string::npos);
   auto metrics = http(port, "GET", "/metrics");
   CHECK(metrics.status == 200);
-  CHECK(metrics.head.find("text/plain; version=0.0.4") != std::string::npos);
+  CHECK(metrics.header("content-type").find("text/plain; version=0.0.4") != std::string::npos);
   CHECK(metrics.body.find("remedy_node_events_total{event=\"tree_started\"} 1")
         != std::string::npos);
   node.signal(SIGTERM);

@@ -41,18 +41,28 @@ struct signal_plan {
   std::chrono::milliseconds after{0};
 };
 
+/// `path` and `args` as the NUL-terminated argv of exec; the pointers
+/// point into `storage`, which must outlive them.
+inline std::vector<char*> argv_of(const std::string& path,
+                                  const std::vector<std::string>& args,
+                                  std::vector<std::string>& storage) {
+  storage = {path};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& x : storage)
+    argv.push_back(x.data());
+  argv.push_back(nullptr);
+  return argv;
+}
+
 inline process_result
 run_process(const std::string& path, const std::vector<std::string>& args,
             std::chrono::milliseconds limit,
             std::optional<signal_plan> send = std::nullopt) {
   using clock = std::chrono::steady_clock;
   process_result result;
-  std::vector<std::string> storage{path};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& x : storage)
-    argv.push_back(x.data());
-  argv.push_back(nullptr);
+  std::vector<std::string> storage;
+  auto argv = argv_of(path, args, storage);
   int out_pipe[2];
   int err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0)

@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "support/child_process.hpp"
+
 namespace remedy::test {
 
 /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0,
@@ -44,12 +46,8 @@ inline uint16_t free_port() {
 class node_process {
 public:
   node_process(const std::string& path, std::vector<std::string> args) {
-    std::vector<std::string> storage{path};
-    storage.insert(storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& x : storage)
-      argv.push_back(x.data());
-    argv.push_back(nullptr);
+    std::vector<std::string> storage;
+    auto argv = argv_of(path, args, storage);
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0)
       return;
