@@ -9,7 +9,7 @@
 namespace remedy {
 
 core_config::core_config()
-  : topics_(std::make_unique<detail::topic_registry>()) {
+  : topics_(std::make_shared<detail::topic_registry>()) {
   add_core_types(*this);
 }
 

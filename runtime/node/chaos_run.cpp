@@ -354,9 +354,18 @@ run_result run_once(const run_settings& cfg, live_counters& live) {
   remedy::config sys_cfg;
   sys_cfg.set("scheduler.max-threads",
               static_cast<caf::config_value::integer>(cfg.threads));
-  // No busy polling of idle scheduler threads: their spinning would count
-  // in the CPU time the overhead is measured with, more or less by chance.
-  sys_cfg.set("scheduler.policy", caf::atom("sharing"));
+  // CAF's default work-stealing scheduler, without busy polling: an idle
+  // scheduler thread sleeps on its condition variable at once (CAF's
+  // defaults spin, then poll every 50 us for 25 ms, which burns CPU that the
+  // overhead would count more or less by chance). A message sent from a
+  // scheduler thread runs next on that thread, so a request's hops through
+  // scheduler, route and endpoint wake no other thread; the sharing policy
+  // woke one for each (measured: +12-18 % overhead, mostly context switches).
+  sys_cfg.set("scheduler.policy", caf::atom("stealing"));
+  sys_cfg.set("work-stealing.aggressive-poll-attempts",
+              static_cast<caf::config_value::integer>(0));
+  sys_cfg.set("work-stealing.moderate-poll-attempts",
+              static_cast<caf::config_value::integer>(0));
   caf::actor_system sys{sys_cfg};
   auto ledger = std::make_shared<chaos_ledger>(cfg.shape.workers);
   auto seen = std::make_shared<observed>();

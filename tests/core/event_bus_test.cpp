@@ -1,4 +1,5 @@
-// The event bus (CAF local groups per subscription prefix) under CAF's
+// The event bus (a subscriber registry per system; CAF local groups as the
+// fallback without a remedy::config) under CAF's
 // deterministic test coordinator: which subscriptions match which topics,
 // delivery of the payload value itself to matching subscribers only,
 // unsubscribe, removal of subscribers that exit, publishing with nobody
@@ -11,12 +12,15 @@
 #include <vector>
 
 #include <caf/actor_registry.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/after.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/group.hpp>
 #include <caf/send.hpp>
 
+#include "remedy/core/detail/topic_registry.hpp"
 #include "remedy/core/event_bus.hpp"
 #include "remedy/supervision/type_ids.hpp"
 #include "remedy/supervision/supervision_event.hpp"
@@ -328,4 +332,46 @@ TEST_CASE_METHOD(bus_fixture, "publishing with nobody subscribed delivers "
   CHECK(other_box->lines.empty());
   CHECK_FALSE(has_reply());
   CHECK(sys.registry().running() == after_spawn);
+}
+
+TEST_CASE_METHOD(bus_fixture, "each event is one message per subscription: "
+                              "the registry counts subscriptions and drops an "
+                              "exited subscriber's",
+                 "[event_bus]") {
+  auto topics = detail::topics_of(sys);
+  REQUIRE(topics != nullptr);
+  auto before = topics->size();
+  auto [x, box] = subscriber({"", "t.", "t.a"}, false);
+  CHECK(topics->size() == before + 3);
+  publish("t.a", caf::make_message(7));
+  CHECK(box->lines == strings{"int:7", "int:7", "int:7"});
+  publish("t.b", caf::make_message(8));
+  CHECK(box->lines == strings{"int:7", "int:7", "int:7", "int:8", "int:8"});
+  caf::anon_send_exit(x, caf::exit_reason::user_shutdown);
+  x = caf::actor{};
+  run();
+  CHECK(topics->size() == before);
+}
+
+TEST_CASE("without a remedy::config the bus falls back to CAF's local "
+          "groups",
+          "[event_bus]") {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  REQUIRE(detail::topics_of(sys) == nullptr);
+  caf::scoped_actor self{sys};
+  subscribe(self.ptr(), "fam.");
+  publish(sys, "fam.x", caf::make_message(std::string{"via group"}));
+  publish(sys, "other.x", caf::make_message(std::string{"not for us"}));
+  std::vector<std::string> got;
+  for (int i = 0; i < 2; ++i)
+    self->receive([&](std::string& x) { got.push_back(x); },
+                  caf::after(std::chrono::milliseconds(500)) >> [] {});
+  CHECK(got == std::vector<std::string>{"via group"});
+  unsubscribe(self.ptr(), "fam.");
+  publish(sys, "fam.y", caf::make_message(std::string{"after leaving"}));
+  bool late = false;
+  self->receive([&](std::string&) { late = true; },
+                caf::after(std::chrono::milliseconds(200)) >> [] {});
+  CHECK_FALSE(late);
 }

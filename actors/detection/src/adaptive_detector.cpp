@@ -382,4 +382,8 @@ void adaptive_detector::on_sample(const sample& x, detections& out) {
   }
 }
 
+std::vector<std::string> adaptive_detector::sample_metrics() const {
+  return settings_.metrics;
+}
+
 } // namespace remedy

@@ -149,4 +149,8 @@ void anomaly_detector::on_sample(const sample& x, detections& out) {
     report(false);
 }
 
+std::vector<std::string> anomaly_detector::sample_metrics() const {
+  return settings_.metrics;
+}
+
 } // namespace remedy

@@ -81,6 +81,10 @@ detector::detector(std::string name) {
 
 detector::~detector() = default;
 
+std::vector<std::string> detector::sample_metrics() const {
+  return {};
+}
+
 void detector::on_sample(const sample&, detections&) {
   // not an input of this detector
 }

@@ -43,8 +43,13 @@ public:
   caf::behavior make_behavior() override {
     install_exception_handler(this);
     auto in = core_->inputs();
-    if (in & detector::samples)
-      subscribe(this, "sample.");
+    if (in & detector::samples) {
+      auto metrics = core_->sample_metrics();
+      if (metrics.empty())
+        subscribe(this, "sample.");
+      for (auto& m : metrics)
+        subscribe(this, "sample." + m);
+    }
     if (in & detector::heartbeats)
       subscribe(this, "heartbeat");
     if (in & detector::supervision)

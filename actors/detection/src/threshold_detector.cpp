@@ -1,5 +1,7 @@
 #include "remedy/detection/threshold_detector.hpp"
 
+#include <algorithm>
+
 #include "detector_support.hpp"
 #include "remedy/core/error.hpp"
 #include "remedy/core/format.hpp"
@@ -119,6 +121,14 @@ void threshold_detector::report(size_t rule, const std::string& target,
                          : " back past ")
              + format_number(d.active ? limit : state.clear_limit());
   emit(out, std::move(d));
+}
+
+std::vector<std::string> threshold_detector::sample_metrics() const {
+  std::vector<std::string> result;
+  for (auto& r : settings_.rules)
+    if (std::find(result.begin(), result.end(), r.metric) == result.end())
+      result.push_back(r.metric);
+  return result;
 }
 
 } // namespace remedy

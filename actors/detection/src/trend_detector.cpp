@@ -153,4 +153,12 @@ void trend_detector::on_sample(const sample& x, detections& out) {
     report(false, "trend no longer reaches the limit within the horizon");
 }
 
+std::vector<std::string> trend_detector::sample_metrics() const {
+  std::vector<std::string> result;
+  for (auto& l : settings_.limits)
+    if (std::find(result.begin(), result.end(), l.metric) == result.end())
+      result.push_back(l.metric);
+  return result;
+}
+
 } // namespace remedy

@@ -11,8 +11,8 @@ class topic_registry;
 } // namespace detail
 
 /// The part of an actor system configuration that the core needs: the core's
-/// message types, Remedy's error category, and the event bus's record of
-/// subscribed topics. Use `remedy::config` (remedy/runtime/config.hpp), which
+/// message types, Remedy's error category, and the event bus's
+/// subscribers. Use `remedy::config` (remedy/runtime/config.hpp), which
 /// derives from it and registers every part; derive from this class yourself
 /// only to build a system from some parts (then call their `add_<part>_types`).
 class core_config : public caf::actor_system_config {
@@ -20,14 +20,13 @@ public:
   core_config();
   ~core_config() override;
 
-  /// The event bus's record of subscription prefixes, so that publishing an
-  /// event nobody subscribed to costs nothing. Internal.
-  detail::topic_registry& topics() const {
-    return *topics_;
+  /// The event bus's subscribers. Internal.
+  const std::shared_ptr<detail::topic_registry>& topics() const {
+    return topics_;
   }
 
 private:
-  std::unique_ptr<detail::topic_registry> topics_;
+  std::shared_ptr<detail::topic_registry> topics_;
 };
 
 } // namespace remedy

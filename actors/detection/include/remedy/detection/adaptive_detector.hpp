@@ -173,6 +173,8 @@ public:
     return samples;
   }
 
+  std::vector<std::string> sample_metrics() const override;
+
   /// The score in [0, 1] of the last sample passed to `on_sample` (0 while
   /// its series warms up, or for a side that does not count).
   double last_score() const {

@@ -74,6 +74,8 @@ public:
     return samples;
   }
 
+  std::vector<std::string> sample_metrics() const override;
+
   void on_sample(const sample& x, detections& out) override;
 
 private:

@@ -7,6 +7,7 @@
 #include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include <caf/actor_addr.hpp>
 #include <caf/actor_clock.hpp>
@@ -105,6 +106,12 @@ public:
 
   /// A combination of `input` flags.
   virtual unsigned inputs() const = 0;
+
+  /// The sample metrics it reads, if it reads only some: its actor then
+  /// subscribes to "sample.<metric>" for each instead of every "sample.",
+  /// so that samples it would skip are never sent to it. Empty (the
+  /// default): every sample.
+  virtual std::vector<std::string> sample_metrics() const;
 
   /// Counts `x` and passes it to `on_sample` unless its value is NaN or
   /// infinite (then counts it as ignored). What the actor and the harness

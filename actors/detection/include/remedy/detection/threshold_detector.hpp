@@ -58,6 +58,8 @@ public:
     return samples;
   }
 
+  std::vector<std::string> sample_metrics() const override;
+
   void on_sample(const sample& x, detections& out) override;
 
   void tick(time_point now, detections& out) override;
