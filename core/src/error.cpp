@@ -58,6 +58,10 @@ const char* to_string(errc x) {
       return "task_expired";
     case errc::task_failed:
       return "task_failed";
+    case errc::node_unreachable:
+      return "node_unreachable";
+    case errc::node_down:
+      return "node_down";
   }
   return "<unknown remedy error>";
 }

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <caf/event_based_actor.hpp>
+#include <caf/node_id.hpp>
 
 #include "remedy/runtime/api_request.hpp"
 #include "remedy/runtime/api_response.hpp"
@@ -27,7 +28,8 @@ caf::behavior echo_worker(caf::event_based_actor* self) {
                                  {"path", req.path},
                                  {"query", req.query},
                                  {"body", req.body},
-                                 {"worker", self->id()}});
+                                 {"worker", self->id()},
+                                 {"node", caf::to_string(self->node())}});
     },
   };
 }

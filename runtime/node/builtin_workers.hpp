@@ -4,7 +4,8 @@
 // config files that try Remedy out (examples/node/*.json):
 //
 //   echo  answers every api_request with 200 and a JSON object of what it
-//         got: {"method", "path", "query", "body", "worker"}; args: none.
+//         got: {"method", "path", "query", "body", "worker", "node"} (the
+//         answering actor's id and CAF node id); args: none.
 //   kv    an in-memory key-value store over api_request: GET /<key> -> 200
 //         and the value or 404; PUT or POST /<key> with a body -> 204;
 //         DELETE /<key> -> 204 or 404; anything else 405. Its state lives

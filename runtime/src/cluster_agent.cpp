@@ -645,6 +645,16 @@ public:
             result.push_back(p.info);
         return result;
       },
+      [this](cluster_peers_atom) {
+        view members;
+        std::vector<caf::actor> agents;
+        for (auto& [uid, p] : st_.peers)
+          if (p.info.state == member_state::up && p.reachable && p.handle) {
+            members.push_back(p.info);
+            agents.push_back(p.handle);
+          }
+        return caf::make_message(std::move(members), std::move(agents));
+      },
       [this](cluster_leave_atom) {
         st_.me.state = member_state::left;
         gossip();

@@ -32,6 +32,7 @@ http_error_status http_status_of(const caf::error& err) {
       case errc::stash_full:
       case errc::stash_dropped:
       case errc::shutting_down:
+      case errc::node_unreachable:
         return make(503, true, std::move(name));
       case errc::timeout:
       case errc::task_expired:
@@ -39,6 +40,7 @@ http_error_status http_status_of(const caf::error& err) {
         return make(504, false, std::move(name));
       case errc::target_down:
       case errc::task_failed:
+      case errc::node_down:
         return make(502, false, std::move(name));
       default:
         return make(500, false, std::move(name));

@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <caf/actor_factory.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
 
@@ -25,10 +26,41 @@
 #include "remedy/runtime/http_gateway_settings.hpp"
 #include "remedy/runtime/node.hpp"
 #include "remedy/runtime/node_config.hpp"
+#include "remedy/runtime/json_reader.hpp"
+#include "remedy/runtime/strict_json.hpp"
 
 namespace remedy {
 
 namespace {
+
+/// Makes the registry's worker types spawnable by other cluster nodes (CAF's
+/// remote spawn by name, see `remote_start`), each started as its reader
+/// makes it from an empty `args` object; a type that needs arguments is left
+/// out (logged at debug).
+void add_remote_worker_types(remedy::config& cfg, const node_registry& reg) {
+  for (auto& type : reg.worker_types()) {
+    strict_json::diagnostics errs{"remote spawn"};
+    strict_json::value empty;
+    empty.type = strict_json::value::kind::object;
+    strict_json::object_reader args{empty, "$.args", errs};
+    auto fn = (*reg.find_worker(type))(args);
+    args.finish();
+    if (!errs.empty() || !fn) {
+      logger("remedy.node")->debug("worker type '{}' needs arguments: not "
+                                   "spawnable by other nodes",
+                                   type);
+      continue;
+    }
+    cfg.actor_factories[type]
+      = [fn](caf::actor_config& acfg,
+             caf::message& msg) -> caf::actor_factory_result {
+      auto h = fn(acfg.host->system(), msg);
+      if (!h)
+        return {};
+      return {caf::actor_cast<caf::strong_actor_ptr>(*h), {}};
+    };
+  }
+}
 
 /// Blocks SIGINT and SIGTERM in the calling thread (and so in every thread
 /// it starts later, CAF's included) and turns them into `stop` on a thread
@@ -135,6 +167,7 @@ int run_node(int argc, char** argv, const node_registry& reg) {
       sys_cfg.set("middleman.heartbeat-interval",
                   cfg->cluster->heartbeat_interval);
       sys_cfg.set("middleman.connection-timeout", cfg->cluster->down_after);
+      add_remote_worker_types(sys_cfg, reg);
     }
     if (cfg->threads > 0)
       sys_cfg.set("scheduler.max-threads", size_t{cfg->threads});

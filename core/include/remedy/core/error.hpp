@@ -65,6 +65,12 @@ enum class errc : uint8_t {
   task_expired,
   /// A task's last attempt failed (the context carries the last error).
   task_failed,
+  /// The node that hosts the target is unreachable (its heartbeats stopped
+  /// or its connection dropped): the request failed at once instead of
+  /// waiting out its timeout.
+  node_unreachable,
+  /// The node that hosted the target is down.
+  node_down,
 };
 
 /// The atom naming Remedy's error category.

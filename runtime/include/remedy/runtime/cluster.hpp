@@ -24,6 +24,12 @@ using cluster_members_atom = caf::atom_constant<caf::atom("r_clmemb")>;
 /// that are up and reachable from this node (itself included).
 using cluster_reachable_atom = caf::atom_constant<caf::atom("r_clreach")>;
 
+/// `(cluster_peers_atom) -> (std::vector<cluster_member>,
+/// std::vector<caf::actor>)`: the other members that are up and reachable
+/// from this node, with their node agents (whose `node()` is where to
+/// spawn on that member), in the same order.
+using cluster_peers_atom = caf::atom_constant<caf::atom("r_clpeers")>;
+
 /// `(cluster_leader_atom) -> (uint64_t term, std::string leader)`: the
 /// leader as this node knows it (empty name: none).
 using cluster_leader_atom = caf::atom_constant<caf::atom("r_clleader")>;
