@@ -9,6 +9,7 @@
 
 #ifdef REMEDY_NODE_EXE
 
+#  include <atomic>
 #  include <chrono>
 #  include <cstdio>
 #  include <fstream>
@@ -19,10 +20,13 @@
 #  include <thread>
 #  include <vector>
 
+#  include "remedy/runtime/etcd_client.hpp"
 #  include "support/etcd_process.hpp"
 #  include "support/node_process.hpp"
 
 using namespace std::chrono_literals;
+using remedy::etcd_client;
+using remedy::etcd_endpoint;
 using remedy::test::etcd_process;
 using remedy::test::free_port;
 using remedy::test::node_process;
@@ -61,18 +65,24 @@ struct lease_cluster {
   std::unique_ptr<etcd_process> etcd;
   std::vector<lease_node> nodes;
 
-  lease_cluster() {
+  /// `n` nodes (at most 3; a seeds the others).
+  explicit lease_cluster(size_t n = 3,
+                         std::unique_ptr<etcd_process> running = nullptr)
+    : etcd(std::move(running)) {
     if (remedy::test::etcd_program().empty())
       FAIL("no etcd: install etcd-server (/usr/bin/etcd) or set REMEDY_ETCD");
-    etcd = std::make_unique<etcd_process>();
+    if (!etcd)
+      etcd = std::make_unique<etcd_process>();
     INFO(etcd->output());
     REQUIRE(etcd->ready());
     for (auto name : {"a", "b", "c"}) {
-      lease_node n;
-      n.name = name;
-      n.port = free_port();
-      REQUIRE(n.port != 0);
-      nodes.push_back(std::move(n));
+      if (nodes.size() == n)
+        break;
+      lease_node x;
+      x.name = name;
+      x.port = free_port();
+      REQUIRE(x.port != 0);
+      nodes.push_back(std::move(x));
     }
     for (size_t i = 0; i < nodes.size(); ++i) {
       start(nodes[i], i == 0 ? 0 : nodes[0].port);
@@ -196,8 +206,9 @@ TEST_CASE("etcd lease between remedy-node processes: one holder all name; "
     INFO("term " << t);
     CHECK(names.size() == 1);
   }
-  // The survivors do not down themselves: they reach the new holder.
-  std::this_thread::sleep_for(1000ms);
+  // The survivors do not down themselves: they reach the new holder (the
+  // lease-holder rule would fire 2 * TTL = 4 s after losing the old one).
+  std::this_thread::sleep_for(3000ms);
   for (auto i : others(old))
     CHECK(cl.nodes[i].proc->running());
 }
@@ -257,6 +268,63 @@ TEST_CASE("etcd lease between remedy-node processes: with etcd paused the "
   auto [again, again_term] = cl.agreed({0, 1, 2}, 8000ms);
   CHECK(!again.empty());
   CHECK(again_term >= term);
+}
+
+TEST_CASE("etcd lease between remedy-node processes: the lease-holder rule: "
+          "nodes that cannot reach the holder down themselves and exit 1",
+          "[.etcd][process]") {
+  // The holder is on the other side of a partition: it keeps its lease
+  // alive in etcd (this test does, as "ghost"), but no node reaches it.
+  if (remedy::test::etcd_program().empty())
+    FAIL("no etcd: install etcd-server (/usr/bin/etcd) or set REMEDY_ETCD");
+  auto etcd = std::make_unique<etcd_process>();
+  REQUIRE(etcd->ready());
+  auto port = etcd->port();
+  etcd_client c{{etcd_endpoint{"127.0.0.1", port}}, 1s};
+  auto g = c.grant(2s);
+  REQUIRE(g);
+  auto made = c.create_if_absent("remedy/test", "ghost", g->id);
+  REQUIRE(made);
+  REQUIRE(made->created);
+  std::atomic<bool> stop{false};
+  std::thread keeper{[&] {
+    etcd_client k{{etcd_endpoint{"127.0.0.1", port}}, 500ms};
+    for (int i = 0; i < 200 && !stop; ++i) {
+      k.keep_alive(g->id);
+      std::this_thread::sleep_for(300ms);
+    }
+  }};
+  struct joiner {
+    std::atomic<bool>& stop;
+    std::thread& t;
+    ~joiner() {
+      stop = true;
+      t.join();
+    }
+  } join_keeper{stop, keeper};
+  lease_cluster cl{2, std::move(etcd)};
+  auto t0 = clock_type::now();
+  for (auto& n : cl.nodes) {
+    INFO(cl.all_output());
+    CHECK(n.proc->wait_for(n.name + ": leader of term "
+                             + std::to_string(made->kv->create_revision)
+                             + " is ghost",
+                           5000ms)
+          != std::string::npos);
+  }
+  for (auto& n : cl.nodes) {
+    INFO(cl.all_output());
+    CHECK(n.proc->wait_for(n.name + ": cannot reach the lease holder ghost",
+                           10000ms)
+          != std::string::npos);
+    CHECK(n.proc->wait_exit(5000ms) == 1);
+    CHECK(n.proc->output().find("downs itself (lease-holder rule)")
+          != std::string::npos);
+  }
+  // max(down_after 2 s, 2 * TTL) = 4 s after the nodes learnt the holder.
+  auto took = clock_type::now() - t0;
+  CHECK(took >= 3500ms);
+  CHECK(took < 9000ms);
 }
 
 #endif // REMEDY_NODE_EXE
