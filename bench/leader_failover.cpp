@@ -3,7 +3,8 @@
 // embedded, ...): each round starts three nodes on free ports (a seeds b
 // and c), waits for a leader all three name, SIGKILLs it, and times from
 // the signal until a survivor announces a new leader ("leader of term N is
-// X" on its log).
+// X" on its log). The kill comes at a random moment (0-700 ms, seeded)
+// after all three name the leader.
 //
 // - embedded: the Raft election (election timeout 1 s, heartbeat 100 ms);
 // - etcd: cluster.lease kind etcd (TTL 2 s) against one real etcd on
@@ -13,13 +14,15 @@
 // Prints every round, then median and p99 of each (RESULT lines; no raw-CAF
 // side: CAF has no election).
 //
-//   bench_leader_failover [--rounds=10] [--node=PATH] [--mode=both|embedded|etcd]
+//   bench_leader_failover [--rounds=10] [--node=PATH] [--seed=1]
+//                         [--mode=both|embedded|etcd]
 
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -73,7 +76,7 @@ std::pair<uint64_t, std::string> last_leader(const std::string& text,
 
 /// One round: the failover time in ms, or fails the benchmark.
 double failover_round(const std::string& node, const std::string& mode,
-                      size_t r, const std::string& lease) {
+                      size_t r, const std::string& lease, std::mt19937& rng) {
   std::vector<std::string> names{"a", "b", "c"};
   std::vector<uint16_t> ports;
   for (size_t i = 0; i < 3; ++i)
@@ -103,6 +106,10 @@ double failover_round(const std::string& node, const std::string& mode,
   if (first.first == 0)
     bench::fail((mode + ": no leader within 10 s").c_str());
   size_t victim = static_cast<size_t>(first.second[0] - 'a');
+  // A random moment within the next 700 ms: the leader line comes right
+  // after an etcd holder's keep-alive, so killing at once would always hit
+  // the same phase of its TTL / 3 cadence (and of the survivors' polls).
+  std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 700));
   std::vector<size_t> seen(3);
   for (size_t i = 0; i < 3; ++i)
     seen[i] = procs[i]->output().size();
@@ -146,7 +153,7 @@ void print_result(const char* name, const std::vector<double>& ms,
 
 int main(int argc, char** argv) {
   auto opts = bench::parse(argc, argv,
-                           "[--rounds=N] [--node=PATH] "
+                           "[--rounds=N] [--node=PATH] [--seed=N] "
                            "[--mode=both|embedded|etcd]");
   auto node = opts.get("node", REMEDY_NODE_EXE);
   auto rounds = opts.get_size("rounds", opts.quick ? 3 : 10);
@@ -165,16 +172,17 @@ int main(int argc, char** argv) {
       bench::fail(("etcd did not start:\n" + server->output()).c_str());
     std::printf("   etcd on %s\n", server->endpoint().c_str());
   }
+  std::mt19937 rng{static_cast<unsigned>(opts.get_size("seed", 1))};
   std::vector<double> raft_ms;
   std::vector<double> etcd_ms;
   for (size_t r = 0; r < rounds; ++r) {
     if (embedded)
-      raft_ms.push_back(failover_round(node, "embedded", r, ""));
+      raft_ms.push_back(failover_round(node, "embedded", r, "", rng));
     if (etcd) {
       auto lease = R"({"kind": "etcd", "endpoints": [")"
                    + server->endpoint() + R"("], "key": "bench/leader-)"
                    + std::to_string(r) + R"(", "ttl": "2s"})";
-      etcd_ms.push_back(failover_round(node, "etcd", r, lease));
+      etcd_ms.push_back(failover_round(node, "etcd", r, lease, rng));
     }
   }
   if (embedded)
