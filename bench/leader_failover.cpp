@@ -1,31 +1,47 @@
-// Leader failover time of the embedded election between real remedy-node
-// processes: each round starts three nodes on free ports (a seeds b and c),
-// waits for a leader, SIGKILLs it, and times from the signal until a
-// survivor announces a new leader ("leader of term N is X" on its log).
-// Prints every round, then median and p99 (a RESULT line, no raw-CAF side:
-// CAF has no election).
+// Leader failover time between real remedy-node processes, for both kinds
+// of leader lease in the same run, rounds interleaved (embedded, etcd,
+// embedded, ...): each round starts three nodes on free ports (a seeds b
+// and c), waits for a leader all three name, SIGKILLs it, and times from
+// the signal until a survivor announces a new leader ("leader of term N is
+// X" on its log). The kill comes at a random moment (0-700 ms, seeded)
+// after all three name the leader.
 //
-//   bench_leader_failover [--rounds=10] [--node=PATH]
+// - embedded: the Raft election (election timeout 1 s, heartbeat 100 ms);
+// - etcd: cluster.lease kind etcd (TTL 2 s) against one real etcd on
+//   127.0.0.1 (a fresh key per round); skipped, with a line saying so,
+//   where /usr/bin/etcd (or $REMEDY_ETCD) is missing.
+//
+// Prints every round, then median and p99 of each (RESULT lines; no raw-CAF
+// side: CAF has no election).
+//
+//   bench_leader_failover [--rounds=10] [--node=PATH] [--seed=1]
+//                         [--mode=both|embedded|etcd]
 
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common.hpp"
+#include "support/etcd_process.hpp"
 #include "support/node_process.hpp"
 
 using namespace std::chrono_literals;
+using remedy::test::etcd_process;
 using remedy::test::free_port;
 using remedy::test::node_process;
 
 namespace {
 
-std::string config(const std::string& name, uint16_t port, uint16_t seed) {
+/// The config of node `name`; `lease` is the cluster.lease JSON (empty:
+/// none, the embedded election).
+std::string config(const std::string& name, uint16_t port, uint16_t seed,
+                   const std::string& lease) {
   auto path = "/tmp/remedy-failover-" + name + "-"
               + std::to_string(::getpid()) + ".json";
   std::ofstream out{path};
@@ -35,7 +51,7 @@ std::string config(const std::string& name, uint16_t port, uint16_t seed) {
   "cluster": {"port": )"
       << port << R"(, "seeds": [)"
       << (seed != 0 ? "\"127.0.0.1:" + std::to_string(seed) + "\"" : "")
-      << "]}}";
+      << "]" << (lease.empty() ? "" : ", \"lease\": " + lease) << "}}";
   return path;
 }
 
@@ -58,79 +74,122 @@ std::pair<uint64_t, std::string> last_leader(const std::string& text,
   return result;
 }
 
+/// One round: the failover time in ms, or fails the benchmark.
+double failover_round(const std::string& node, const std::string& mode,
+                      size_t r, const std::string& lease, std::mt19937& rng) {
+  std::vector<std::string> names{"a", "b", "c"};
+  std::vector<uint16_t> ports;
+  for (size_t i = 0; i < 3; ++i)
+    ports.push_back(free_port());
+  std::vector<std::unique_ptr<node_process>> procs;
+  std::vector<std::string> files;
+  for (size_t i = 0; i < 3; ++i) {
+    files.push_back(
+      config(names[i], ports[i], i == 0 ? 0 : ports[0], lease));
+    procs.push_back(std::make_unique<node_process>(
+      node, std::vector<std::string>{"--config", files.back()}));
+    if (i == 0)
+      procs[0]->wait_for("cluster agent on", 5000ms);
+  }
+  // A leader all three name.
+  std::pair<uint64_t, std::string> first{0, ""};
+  auto until = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < until) {
+    auto x = last_leader(procs[0]->output());
+    if (x.first > 0 && last_leader(procs[1]->output()) == x
+        && last_leader(procs[2]->output()) == x) {
+      first = x;
+      break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  if (first.first == 0)
+    bench::fail((mode + ": no leader within 10 s").c_str());
+  size_t victim = static_cast<size_t>(first.second[0] - 'a');
+  // A random moment within the next 700 ms: the leader line comes right
+  // after an etcd holder's keep-alive, so killing at once would always hit
+  // the same phase of its TTL / 3 cadence (and of the survivors' polls).
+  std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 700));
+  std::vector<size_t> seen(3);
+  for (size_t i = 0; i < 3; ++i)
+    seen[i] = procs[i]->output().size();
+  auto t0 = std::chrono::steady_clock::now();
+  procs[victim]->signal(SIGKILL);
+  double took = -1;
+  while (took < 0 && std::chrono::steady_clock::now() < t0 + 10s) {
+    for (size_t i = 0; i < 3; ++i) {
+      if (i == victim)
+        continue;
+      auto x = last_leader(procs[i]->output(), seen[i]);
+      if (x.first > first.first && x.second != first.second) {
+        took = bench::since_us(t0, std::chrono::steady_clock::now()) / 1000.0;
+        break;
+      }
+    }
+    std::this_thread::sleep_for(2ms);
+  }
+  procs.clear(); // SIGKILL and reap
+  for (auto& f : files)
+    std::remove(f.c_str());
+  if (took < 0)
+    bench::fail((mode + ": no new leader within 10 s").c_str());
+  std::printf("   %-8s round %zu: leader %s (term %llu) killed, new leader "
+              "after %.0f ms\n",
+              mode.c_str(), r + 1, first.second.c_str(),
+              static_cast<unsigned long long>(first.first), took);
+  return took;
+}
+
+void print_result(const char* name, const std::vector<double>& ms,
+                  const char* params) {
+  std::printf("RESULT bench=leader_failover name=%s median=%.0f p99=%.0f "
+              "min=%.0f max=%.0f rounds=%zu %s\n",
+              name, remedy::median(ms), remedy::percentile(ms, 99.0),
+              *std::min_element(ms.begin(), ms.end()),
+              *std::max_element(ms.begin(), ms.end()), ms.size(), params);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
-  auto opts = bench::parse(argc, argv, "[--rounds=N] [--node=PATH]");
+  auto opts = bench::parse(argc, argv,
+                           "[--rounds=N] [--node=PATH] [--seed=N] "
+                           "[--mode=both|embedded|etcd]");
   auto node = opts.get("node", REMEDY_NODE_EXE);
   auto rounds = opts.get_size("rounds", opts.quick ? 3 : 10);
+  auto mode = opts.get("mode", "both");
+  bool embedded = mode == "both" || mode == "embedded";
+  bool etcd = mode == "both" || mode == "etcd";
   std::printf("== leader_failover  (%s)\n   node=%s  loadavg=%s\n",
               bench::today().c_str(), node.c_str(), bench::loadavg().c_str());
-  std::vector<double> ms;
-  for (size_t r = 0; r < rounds; ++r) {
-    std::vector<std::string> names{"a", "b", "c"};
-    std::vector<uint16_t> ports;
-    for (size_t i = 0; i < 3; ++i)
-      ports.push_back(free_port());
-    std::vector<std::unique_ptr<node_process>> procs;
-    std::vector<std::string> files;
-    for (size_t i = 0; i < 3; ++i) {
-      files.push_back(config(names[i], ports[i], i == 0 ? 0 : ports[0]));
-      procs.push_back(std::make_unique<node_process>(
-        node, std::vector<std::string>{"--config", files.back()}));
-      if (i == 0)
-        procs[0]->wait_for("cluster agent on", 5000ms);
-    }
-    // A leader all three name.
-    std::pair<uint64_t, std::string> first{0, ""};
-    auto until = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < until) {
-      auto x = last_leader(procs[0]->output());
-      if (x.first > 0 && last_leader(procs[1]->output()) == x
-          && last_leader(procs[2]->output()) == x) {
-        first = x;
-        break;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    if (first.first == 0)
-      bench::fail("no leader within 10 s");
-    size_t victim = static_cast<size_t>(first.second[0] - 'a');
-    std::vector<size_t> seen(3);
-    for (size_t i = 0; i < 3; ++i)
-      seen[i] = procs[i]->output().size();
-    auto t0 = std::chrono::steady_clock::now();
-    procs[victim]->signal(SIGKILL);
-    double took = -1;
-    while (took < 0 && std::chrono::steady_clock::now() < t0 + 10s) {
-      for (size_t i = 0; i < 3; ++i) {
-        if (i == victim)
-          continue;
-        auto x = last_leader(procs[i]->output(), seen[i]);
-        if (x.first > first.first && x.second != first.second) {
-          took = bench::since_us(t0, std::chrono::steady_clock::now())
-                 / 1000.0;
-          break;
-        }
-      }
-      std::this_thread::sleep_for(2ms);
-    }
-    procs.clear(); // SIGKILL and reap
-    for (auto& f : files)
-      std::remove(f.c_str());
-    if (took < 0)
-      bench::fail("no new leader within 10 s");
-    std::printf("   round %zu: leader %s (term %llu) killed, new leader "
-                "after %.0f ms\n",
-                r + 1, first.second.c_str(),
-                static_cast<unsigned long long>(first.first), took);
-    ms.push_back(took);
+  std::unique_ptr<etcd_process> server;
+  if (etcd && remedy::test::etcd_program().empty()) {
+    std::printf("   etcd: skipped: no etcd (apt-get install etcd-server)\n");
+    etcd = false;
+  } else if (etcd) {
+    server = std::make_unique<etcd_process>();
+    if (!server->ready())
+      bench::fail(("etcd did not start:\n" + server->output()).c_str());
+    std::printf("   etcd on %s\n", server->endpoint().c_str());
   }
-  std::printf("RESULT bench=leader_failover name=embedded_failover_ms "
-              "median=%.0f p99=%.0f min=%.0f max=%.0f rounds=%zu "
-              "election_timeout_ms=1000 heartbeat_ms=100\n",
-              remedy::median(ms), remedy::percentile(ms, 99.0),
-              *std::min_element(ms.begin(), ms.end()),
-              *std::max_element(ms.begin(), ms.end()), ms.size());
+  std::mt19937 rng{static_cast<unsigned>(opts.get_size("seed", 1))};
+  std::vector<double> raft_ms;
+  std::vector<double> etcd_ms;
+  for (size_t r = 0; r < rounds; ++r) {
+    if (embedded)
+      raft_ms.push_back(failover_round(node, "embedded", r, "", rng));
+    if (etcd) {
+      auto lease = R"({"kind": "etcd", "endpoints": [")"
+                   + server->endpoint() + R"("], "key": "bench/leader-)"
+                   + std::to_string(r) + R"(", "ttl": "2s"})";
+      etcd_ms.push_back(failover_round(node, "etcd", r, lease, rng));
+    }
+  }
+  if (embedded)
+    print_result("embedded_failover_ms", raft_ms,
+                 "election_timeout_ms=1000 heartbeat_ms=100");
+  if (etcd)
+    print_result("etcd_failover_ms", etcd_ms,
+                 "ttl_ms=2000 poll_ms=667 etcd=3.4");
   return 0;
 }

@@ -21,6 +21,7 @@
 #include "remedy/detection/detector.hpp"
 #include "remedy/detection/phi_accrual.hpp"
 #include "remedy/runtime/election.hpp"
+#include "remedy/runtime/etcd_lease.hpp"
 #include "remedy/supervision/backoff.hpp"
 
 namespace remedy {
@@ -93,6 +94,11 @@ struct agent_state {
   /// The last (term, leader) announced.
   uint64_t announced_term = 0;
   std::optional<uint64_t> announced_leader;
+  /// The etcd lease actor (lease kind etcd; then `vote` stays empty), its
+  /// last status, and since when its holder is out of reach.
+  caf::actor lease;
+  lease_status lease_now;
+  time_point holder_lost_since{};
   static inline const char* name = "remedy.cluster_agent";
 };
 
@@ -472,6 +478,70 @@ public:
     gossip();
   }
 
+  // -- lease (etcd) ----------------------------------------------------------
+
+  /// The leader comes from an etcd lease actor instead of the election.
+  void start_lease() {
+    st_.lease = spawn_etcd_lease(self_->home_system(), st_.me.name,
+                                 st_.cfg.lease,
+                                 caf::actor_cast<caf::actor>(self_));
+  }
+
+  void on_lease(uint64_t term, std::string holder, bool held) {
+    auto& now = st_.lease_now;
+    if (holder != now.holder)
+      st_.holder_lost_since = {};
+    bool changed = term != now.term || holder != now.holder;
+    now = lease_status{term, std::move(holder), held};
+    if (!changed)
+      return;
+    cluster_member who;
+    who.name = now.holder;
+    if (now.holder.empty())
+      st_.log->info("{}: no leader known (etcd, term {})", st_.me.name,
+                    now.term);
+    else
+      st_.log->info("{}: leader of term {} is {}", st_.me.name, now.term,
+                    now.holder);
+    cluster_event ev{cluster_event_kind::leader_changed, st_.me.name, who, 0,
+                     now.term};
+    auto t = topic(ev);
+    publish(self_, t, caf::make_message(std::move(ev)));
+  }
+
+  /// The lease holder's side stays: a member that cannot reach the holder
+  /// for max(down_after, 2 * ttl) (a dead holder's lease outlives it by up
+  /// to a TTL) downs itself.
+  void check_holder(time_point t) {
+    auto& h = st_.lease_now.holder;
+    if (!st_.joined || h.empty() || h == st_.me.name) {
+      st_.holder_lost_since = {};
+      return;
+    }
+    for (auto& [uid, p] : st_.peers)
+      if (p.info.name == h && p.handle && p.reachable
+          && !final_state(p.info.state)) {
+        st_.holder_lost_since = {};
+        return;
+      }
+    if (st_.holder_lost_since == time_point{}) {
+      st_.holder_lost_since = t;
+      return;
+    }
+    auto limit = std::max(st_.cfg.down_after, 2 * st_.cfg.lease.ttl);
+    if (t - st_.holder_lost_since < limit)
+      return;
+    st_.log->error("{}: cannot reach the lease holder {} (term {}) for {} ms: "
+                   "this side downs itself (lease-holder rule)",
+                   st_.me.name, h, st_.lease_now.term,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(
+                     t - st_.holder_lost_since)
+                     .count());
+    st_.me.state = member_state::down;
+    emit(cluster_event_kind::node_down, st_.me);
+    gossip();
+  }
+
   // -- the tick --------------------------------------------------------------
 
   void tick() {
@@ -531,6 +601,8 @@ public:
       send_all(st_.vote->tick(t));
       check_majority(t);
     }
+    if (st_.lease && !final_state(st_.me.state))
+      check_holder(t);
     if (t - st_.last_gossip >= st_.cfg.gossip_interval) {
       st_.last_gossip = t;
       gossip();
@@ -589,7 +661,10 @@ public:
           election_settings es;
           es.election_timeout = st_.cfg.election_timeout;
           es.heartbeat_interval = st_.cfg.heartbeat_interval;
-          st_.vote.emplace(voter_id(st_.me.name), es, st_.rng(), now());
+          if (st_.cfg.lease.kind == lease_kind::etcd)
+            start_lease();
+          else
+            st_.vote.emplace(voter_id(st_.me.name), es, st_.rng(), now());
           tick();
         }
       },
@@ -627,10 +702,15 @@ public:
       [this](elect_atom, uint64_t from, const beat_ack& m) {
         on_elect(from, m);
       },
+      [this](lease_status_atom, uint64_t term, std::string& holder,
+             bool held) { on_lease(term, std::move(holder), held); },
       [this](cluster_leader_atom) {
         std::string name;
         uint64_t term = 0;
-        if (st_.vote) {
+        if (st_.lease) {
+          term = st_.lease_now.term;
+          name = st_.lease_now.holder;
+        } else if (st_.vote) {
           term = st_.vote->term();
           if (auto l = st_.vote->leader())
             name = voter_name(*l);
@@ -658,7 +738,18 @@ public:
       [this](cluster_leave_atom) {
         st_.me.state = member_state::left;
         gossip();
-        return caf::unit;
+        auto rp = self_->make_response_promise();
+        if (!st_.lease) {
+          rp.deliver(caf::unit);
+          return rp;
+        }
+        // Revoke the lease first, so that the next holder need not wait for
+        // its TTL.
+        self_->request(st_.lease, std::chrono::milliseconds(400),
+                       lease_release_atom::value)
+          .then([rp]() mutable { rp.deliver(caf::unit); },
+                [rp](caf::error&) mutable { rp.deliver(caf::unit); });
+        return rp;
       },
     };
   }

@@ -74,7 +74,7 @@ caf::error cluster_settings::validate() const {
   for (auto& [h, p] : seeds)
     if (h.empty() || p == 0)
       return bad("a seed needs a host and a port > 0");
-  return {};
+  return lease.validate();
 }
 
 } // namespace remedy

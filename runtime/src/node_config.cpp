@@ -1,6 +1,7 @@
 #include "remedy/runtime/node_config.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -420,24 +421,8 @@ struct reader {
     o.get_optional("host", c.host, sj::string_rule::non_empty);
     o.get_optional("port", c.port, uint16_t{0}, uint16_t{65535});
     o.array_optional("seeds", [&](sj::value_reader& item) {
-      std::string text;
-      if (!item.read(text, sj::string_rule::non_empty))
-        return;
-      auto colon = text.rfind(':');
-      unsigned long port = 0;
-      bool ok = colon != std::string::npos && colon > 0
-                && colon + 1 < text.size()
-                && text.find_first_not_of("0123456789", colon + 1)
-                     == std::string::npos
-                && text.size() - colon - 1 <= 5;
-      if (ok)
-        port = std::stoul(text.substr(colon + 1));
-      if (!ok || port == 0 || port > 65535) {
-        item.expected("\"host:port\" with a port from 1 to 65535");
-        return;
-      }
-      c.seeds.emplace_back(text.substr(0, colon),
-                           static_cast<uint16_t>(port));
+      if (auto hp = read_host_port(item))
+        c.seeds.push_back(std::move(*hp));
     });
     o.get_optional("heartbeat", c.heartbeat_interval, 1ms, 1min);
     o.get_optional("phi_threshold", c.phi_threshold, 0.1, 1000.0);
@@ -445,7 +430,66 @@ struct reader {
     o.get_optional("down_after", c.down_after, 1ms, max_duration);
     o.get_optional("gossip", c.gossip_interval, 1ms, 1min);
     o.get_optional("connect_timeout", c.connect_timeout, 1ms, 1min);
+    o.object_optional("lease",
+                      [&](sj::object_reader& l) { read_lease(l, c.lease); });
     cfg.cluster = std::move(c);
+  }
+
+  /// `"host:port"` with a port from 1 to 65535.
+  static std::optional<std::pair<std::string, uint16_t>>
+  read_host_port(sj::value_reader& item) {
+    std::string text;
+    if (!item.read(text, sj::string_rule::non_empty))
+      return std::nullopt;
+    auto colon = text.rfind(':');
+    unsigned long port = 0;
+    bool ok = colon != std::string::npos && colon > 0
+              && colon + 1 < text.size()
+              && text.find_first_not_of("0123456789", colon + 1)
+                   == std::string::npos
+              && text.size() - colon - 1 <= 5;
+    if (ok)
+      port = std::stoul(text.substr(colon + 1));
+    if (!ok || port == 0 || port > 65535) {
+      item.expected("\"host:port\" with a port from 1 to 65535");
+      return std::nullopt;
+    }
+    return std::make_pair(text.substr(0, colon), static_cast<uint16_t>(port));
+  }
+
+  /// `cluster.lease`: {"kind": "raft"|"etcd", "endpoints", "key", "ttl"};
+  /// the last three only for etcd.
+  void read_lease(sj::object_reader& o, lease_settings& l) {
+    o.get_enum_optional("kind", l.kind,
+                        {{"raft", lease_kind::raft},
+                         {"etcd", lease_kind::etcd}});
+    if (l.kind != lease_kind::etcd) {
+      for (auto key : {"endpoints", "key", "ttl"})
+        if (auto f = o.field(key, false))
+          f->error(std::string{"\""} + key
+                   + "\" is only for a lease of kind \"etcd\"");
+      return;
+    }
+    std::vector<etcd_endpoint> endpoints;
+    bool listed = o.array_optional(
+      "endpoints",
+      [&](sj::value_reader& item) {
+        if (auto hp = read_host_port(item))
+          endpoints.push_back(etcd_endpoint{hp->first, hp->second});
+      },
+      1, 16);
+    if (listed)
+      l.endpoints = std::move(endpoints);
+    o.get_optional("key", l.key, sj::string_rule::non_empty);
+    if (auto f = o.field("ttl", false)) {
+      caf::timespan ttl{0};
+      if (f->read(ttl, 1s, 1h)) {
+        if (ttl % std::chrono::seconds(1) != caf::timespan{0})
+          f->expected("a whole number of seconds");
+        else
+          l.ttl = ttl;
+      }
+    }
   }
 
   sj::diagnostics* errors = nullptr;

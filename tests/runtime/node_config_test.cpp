@@ -258,3 +258,77 @@ TEST_CASE("node config errors name file, line, path and what was expected",
           != std::string::npos);
   }
 }
+
+TEST_CASE("cluster.lease: raft by default, etcd with endpoints, key and ttl",
+          "[node_config][etcd_config]") {
+  auto with_cluster = [](const std::string& cluster) {
+    return std::string{R"({"tree": {"children": [{"name": "a", "worker": "idle"}]},
+  "cluster": )"} + cluster + "}";
+  };
+  SECTION("no lease: the Raft election") {
+    auto cfg = parse_node_config(with_cluster("{}"), "node.json",
+                                 test_registry());
+    REQUIRE(cfg);
+    REQUIRE(cfg->cluster);
+    CHECK(cfg->cluster->lease.kind == lease_kind::raft);
+    CHECK(!cfg->cluster->validate());
+  }
+  SECTION("an etcd lease reads exactly") {
+    auto cfg = parse_node_config(
+      with_cluster(R"({"lease": {"kind": "etcd",
+    "endpoints": ["127.0.0.1:2379", "etcd-2:32379"],
+    "key": "shop/leader", "ttl": "5s"}})"),
+      "node.json", test_registry());
+    REQUIRE(cfg);
+    auto& l = cfg->cluster->lease;
+    CHECK(l.kind == lease_kind::etcd);
+    REQUIRE(l.endpoints.size() == 2);
+    CHECK(to_string(l.endpoints[0]) == "127.0.0.1:2379");
+    CHECK(to_string(l.endpoints[1]) == "etcd-2:32379");
+    CHECK(l.key == "shop/leader");
+    CHECK(l.ttl == 5s);
+    CHECK(l.period() == caf::timespan{5s} / 3);
+    CHECK(!cfg->cluster->validate());
+  }
+  SECTION("etcd defaults") {
+    auto cfg = parse_node_config(with_cluster(R"({"lease": {"kind": "etcd"}})"),
+                                 "node.json", test_registry());
+    REQUIRE(cfg);
+    auto& l = cfg->cluster->lease;
+    REQUIRE(l.endpoints.size() == 1);
+    CHECK(to_string(l.endpoints[0]) == "127.0.0.1:2379");
+    CHECK(l.key == "remedy/leader");
+    CHECK(l.ttl == 2s);
+  }
+  SECTION("errors") {
+    CHECK(errors_of(with_cluster(R"({"lease": {"kind": "zookeeper"}})"))
+          == "node.json:2: $.cluster.lease.kind: expected one of \"raft\", "
+             "\"etcd\", got \"zookeeper\"");
+    CHECK(errors_of(with_cluster(R"({"lease": {"key": "k", "ttl": "2s"}})"))
+          == "node.json:2: $.cluster.lease.key: \"key\" is only for a lease "
+             "of kind \"etcd\"\n"
+             "node.json:2: $.cluster.lease.ttl: \"ttl\" is only for a lease "
+             "of kind \"etcd\"");
+    CHECK(errors_of(with_cluster(R"({"lease": {"kind": "etcd",
+    "endpoints": ["127.0.0.1", "h:0", 7], "key": "",
+    "ttl": "1500ms", "tll": "2s"}})"))
+          == "node.json:3: $.cluster.lease.endpoints[0]: expected "
+             "\"host:port\" with a port from 1 to 65535, got \"127.0.0.1\"\n"
+             "node.json:3: $.cluster.lease.endpoints[1]: expected "
+             "\"host:port\" with a port from 1 to 65535, got \"h:0\"\n"
+             "node.json:3: $.cluster.lease.endpoints[2]: expected a non-empty "
+             "string, got 7\n"
+             "node.json:3: $.cluster.lease.key: expected a non-empty string, "
+             "got \"\"\n"
+             "node.json:4: $.cluster.lease.ttl: expected a whole number of "
+             "seconds, got \"1500ms\"\n"
+             "node.json:4: $.cluster.lease: unknown key \"tll\" (did you "
+             "mean \"ttl\"?)");
+    CHECK(errors_of(with_cluster(R"({"lease": {"kind": "etcd",
+    "endpoints": [], "ttl": "0s"}})"))
+          == "node.json:3: $.cluster.lease.endpoints: expected an array of "
+             "1 to 16 items, got 0\n"
+             "node.json:3: $.cluster.lease.ttl: expected a duration from 1s "
+             "to 1h, got \"0s\"");
+  }
+}

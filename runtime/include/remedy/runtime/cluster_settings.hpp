@@ -9,6 +9,8 @@
 #include <caf/error.hpp>
 #include <caf/timespan.hpp>
 
+#include "remedy/runtime/leader_lease.hpp"
+
 namespace remedy {
 
 /// How a node takes part in a cluster.
@@ -45,6 +47,11 @@ struct cluster_settings {
   /// Leader election (heartbeats at `heartbeat_interval`).
   caf::timespan election_timeout = std::chrono::milliseconds(1000);
   uint64_t seed = 0; // 0: random
+  /// What decides the leader: the Raft election above (default) or an etcd
+  /// lease. With etcd, the split-brain rule is the lease holder's side
+  /// stays: a member that cannot reach the holder for max(down_after,
+  /// 2 * lease.ttl) downs itself (`keep_majority` does not apply).
+  lease_settings lease;
 
   /// Names the first bad field.
   caf::error validate() const;

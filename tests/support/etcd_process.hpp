@@ -1,0 +1,99 @@
+#pragma once
+
+// A real etcd for tests and benchmarks: /usr/bin/etcd (or $REMEDY_ETCD) on
+// 127.0.0.1 with free client and peer ports and a fresh data directory,
+// started as a node_process (output collected, SIGKILLed and reaped if still
+// running at the end) and ready when it says it serves client requests. The
+// data directory is removed afterwards.
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include <unistd.h>
+
+#include "support/node_process.hpp"
+
+namespace remedy::test {
+
+/// The etcd program: $REMEDY_ETCD if set, else /usr/bin/etcd; empty if it
+/// is not an executable file.
+inline std::string etcd_program() {
+  const char* env = std::getenv("REMEDY_ETCD");
+  std::string path = env != nullptr && *env != '\0' ? env : "/usr/bin/etcd";
+  return ::access(path.c_str(), X_OK) == 0 ? path : std::string{};
+}
+
+class etcd_process {
+public:
+  /// Starts etcd and waits (at most `limit`) until it serves clients; check
+  /// `ready()`.
+  explicit etcd_process(
+    std::chrono::milliseconds limit = std::chrono::milliseconds(15000)) {
+    auto program = etcd_program();
+    if (program.empty())
+      return;
+    char templ[] = "/tmp/remedy-etcd-XXXXXX";
+    if (::mkdtemp(templ) == nullptr)
+      return;
+    dir_ = templ;
+    client_port_ = free_port();
+    auto peer_port = free_port();
+    if (client_port_ == 0 || peer_port == 0)
+      return;
+    auto client = "http://127.0.0.1:" + std::to_string(client_port_);
+    auto peer = "http://127.0.0.1:" + std::to_string(peer_port);
+    proc_ = std::make_unique<node_process>(
+      program,
+      std::vector<std::string>{
+        "--name", "remedy-test", "--data-dir", dir_ + "/data",
+        "--listen-client-urls", client, "--advertise-client-urls", client,
+        "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+        "--initial-cluster", "remedy-test=" + peer});
+    ready_ = proc_->wait_for("ready to serve client requests", limit)
+             != std::string::npos;
+  }
+
+  etcd_process(const etcd_process&) = delete;
+  etcd_process& operator=(const etcd_process&) = delete;
+
+  ~etcd_process() {
+    proc_.reset(); // SIGKILL if still running, reaped
+    if (!dir_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+    }
+  }
+
+  bool ready() const {
+    return ready_;
+  }
+
+  uint16_t port() const {
+    return client_port_;
+  }
+
+  /// "127.0.0.1:<port>".
+  std::string endpoint() const {
+    return "127.0.0.1:" + std::to_string(client_port_);
+  }
+
+  node_process& proc() {
+    return *proc_;
+  }
+
+  std::string output() const {
+    return proc_ ? proc_->output() : std::string{"(etcd not started)"};
+  }
+
+private:
+  std::string dir_;
+  uint16_t client_port_ = 0;
+  std::unique_ptr<node_process> proc_;
+  bool ready_ = false;
+};
+
+} // namespace remedy::test
