@@ -207,7 +207,7 @@ public:
       .then(
         [this, timeout, at, done](const caf::node_id&,
                                   caf::strong_actor_ptr& ptr,
-                              const std::set<std::string>&) mutable {
+                                  const std::set<std::string>&) mutable {
           auto h = caf::actor_cast<caf::actor>(ptr);
           if (!h) {
             done(false);
