@@ -13,6 +13,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -87,6 +88,18 @@ inline void kill_inside(const std::string& ns) {
   }
 }
 
+/// Whether process `pid` is gone (or a zombie: killed, not yet reaped).
+inline bool process_gone(long pid) {
+  if (::kill(static_cast<pid_t>(pid), 0) != 0)
+    return errno == ESRCH;
+  std::ifstream stat{"/proc/" + std::to_string(pid) + "/stat"};
+  std::string line;
+  std::getline(stat, line);
+  auto paren = line.rfind(')');
+  return paren != std::string::npos && paren + 2 < line.size()
+         && line[paren + 2] == 'Z';
+}
+
 /// Removes the namespaces of earlier runs whose test process is gone
 /// (killed by a timeout before its destructors ran).
 inline void remove_stale_namespaces() {
@@ -99,7 +112,7 @@ inline void remove_stale_namespaces() {
     if (name.rfind(netns_prefix, 0) != 0)
       continue;
     auto pid = std::atol(name.c_str() + netns_prefix.size());
-    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+    if (pid > 0 && process_gone(pid))
       stale.push_back(name);
   }
   ::closedir(dir);
