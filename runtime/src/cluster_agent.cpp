@@ -22,6 +22,7 @@
 #include "remedy/detection/phi_accrual.hpp"
 #include "remedy/runtime/election.hpp"
 #include "remedy/runtime/etcd_lease.hpp"
+#include "remedy/runtime/wire_types.hpp"
 #include "remedy/supervision/backoff.hpp"
 
 namespace remedy {
@@ -91,6 +92,10 @@ struct agent_state {
   std::shared_ptr<spdlog::logger> log;
   std::optional<election> vote;
   uint64_t unexpected = 0;
+  /// The Remedy types this node registered (compared in the hello).
+  std::vector<std::string> types;
+  /// Refusals already logged (once each: a refused seed is retried).
+  std::set<std::string> refusals;
   /// The last (term, leader) announced.
   uint64_t announced_term = 0;
   std::optional<uint64_t> announced_leader;
@@ -202,26 +207,73 @@ public:
   template <class F>
   void connect(const std::string& host, uint16_t port, F done) {
     auto timeout = st_.cfg.connect_timeout;
+    auto at = host + ":" + std::to_string(port);
     self_
       ->request(st_.mm, timeout, caf::connect_atom::value, host, port)
       .then(
-        [this, timeout, done](const caf::node_id&, caf::strong_actor_ptr& ptr,
-                              const std::set<std::string>&) mutable {
+        [this, timeout, at, done](const caf::node_id&,
+                                  caf::strong_actor_ptr& ptr,
+                                  const std::set<std::string>&) mutable {
           auto h = caf::actor_cast<caf::actor>(ptr);
           if (!h) {
             done(false);
             return;
           }
-          self_->request(h, timeout, join_atom::value, st_.me)
+          // The type lists first: a peer that cannot read our messages (or
+          // whose we cannot read) is refused with the reason, not joined.
+          self_->request(h, timeout, cluster_hello_atom::value, st_.types)
             .then(
-              [this, h, done](cluster_member& them, view& xs) mutable {
-                attach(them, h);
-                merge(xs);
-                done(true);
+              [this, h, timeout, done](std::vector<std::string>&) mutable {
+                join(h, timeout, done);
               },
-              [done](caf::error&) mutable { done(false); });
+              [this, at, done](caf::error& err) mutable {
+                refused(at, err);
+                done(false);
+              });
         },
         [done](caf::error&) mutable { done(false); });
+  }
+
+  template <class F>
+  void join(const caf::actor& h, caf::timespan timeout, F done) {
+    self_->request(h, timeout, join_atom::value, st_.me)
+      .then(
+        [this, h, done](cluster_member& them, view& xs) mutable {
+          attach(them, h);
+          merge(xs);
+          done(true);
+        },
+        [done](caf::error&) mutable { done(false); });
+  }
+
+  /// The agent at `at` refused the hello (or is no agent): logged once.
+  void refused(const std::string& at, const caf::error& err) {
+    if (err == caf::sec::request_timeout)
+      return; // a slow or paused peer: retried, not refused
+    auto text = at + ": " + render(err);
+    if (st_.refusals.insert(text).second)
+      st_.log->error("{}: not joining {}: {}", st_.me.name, at, render(err));
+  }
+
+  /// Answers a hello: our types if `theirs` are the same, else the error.
+  caf::result<std::vector<std::string>>
+  on_hello(const std::vector<std::string>& theirs) {
+    auto we_lack = lacking(theirs, st_.types);
+    auto they_lack = lacking(st_.types, theirs);
+    if (we_lack.empty() && they_lack.empty())
+      return st_.types;
+    auto who = to_string(self_->current_sender());
+    std::string what = "incompatible message types (every node must "
+                       "register remedy::config's types):";
+    if (!they_lack.empty())
+      what += " the peer lacks " + they_lack + ";";
+    if (!we_lack.empty())
+      what += " this node lacks " + we_lack + ";";
+    what.pop_back();
+    if (st_.refusals.insert(who + what).second)
+      st_.log->error("{}: refusing {}: {}", st_.me.name, who, what);
+    return make_error(errc::not_supported,
+                      "cluster agent '" + st_.me.name + "': " + what);
   }
 
   /// `h` is the agent of member `them`.
@@ -596,7 +648,10 @@ public:
           }
         });
       }
-    if (st_.vote && !final_state(st_.me.state)) {
+    // Not before joining: a node that has not joined knows no electorate
+    // but its own name and would elect itself (a restarted node whose
+    // seeds are still cut off did, in the partition test).
+    if (st_.vote && st_.joined && !final_state(st_.me.state)) {
       update_voters();
       send_all(st_.vote->tick(t));
       check_majority(t);
@@ -644,14 +699,21 @@ public:
     self_->set_default_handler(
       [this](caf::scheduled_actor* ptr,
              caf::message_view& x) -> caf::result<caf::message> {
+        // CAF 0.17 delivers a message holding a type that the sender or
+        // this node has not registered as an empty one: say so.
+        std::string what = x.content().empty()
+                             ? "an empty message (a message with a type "
+                               "the sender or this node has not registered "
+                               "arrives empty; every node must register "
+                               "remedy::config's types)"
+                             : "not a cluster message";
         if (++st_.unexpected <= 10 || st_.unexpected % 1000 == 0)
-          st_.log->warn("{}: unexpected message #{} from {}: {}",
+          st_.log->warn("{}: unexpected message #{} from {}: {}: {}",
                         st_.me.name, st_.unexpected,
                         to_string(ptr->current_sender()),
-                        to_string(x.content()));
+                        to_string(x.content()), what);
         return make_error(errc::unexpected_message,
-                          "cluster agent '" + st_.me.name
-                            + "': not a cluster message");
+                          "cluster agent '" + st_.me.name + "': " + what);
       });
     return {
       [this](port_atom, uint16_t port) {
@@ -674,6 +736,9 @@ public:
         if (auto h = caf::actor_cast<caf::actor>(self_->current_sender()))
           attach(them, h);
         return caf::make_message(st_.me, current_view());
+      },
+      [this](cluster_hello_atom, const std::vector<std::string>& theirs) {
+        return on_hello(theirs);
       },
       [this](gossip_atom, view& xs) { merge(xs); },
       [this](beat_atom, uint64_t uid) {
@@ -773,6 +838,7 @@ caf::behavior cluster_agent(agent* self, cluster_settings cfg, uint64_t uid) {
     st.seeds.push_back(seed_contact{h, p, 0, {}, false});
   st.mm = self->home_system().middleman().actor_handle();
   st.log = logger("remedy.cluster");
+  st.types = registered_remedy_types(self->home_system());
   // The impl lives as long as the actor: its behavior captures it.
   auto impl = std::make_shared<agent_impl>(self);
   self->attach_functor([impl] {});

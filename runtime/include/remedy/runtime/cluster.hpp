@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -37,6 +38,18 @@ using cluster_leader_atom = caf::atom_constant<caf::atom("r_clleader")>;
 /// `(cluster_leave_atom) -> unit`: leave gracefully: tells every member,
 /// then answers; the agent stops gossiping.
 using cluster_leave_atom = caf::atom_constant<caf::atom("r_clleave")>;
+
+/// `(cluster_hello_atom, std::vector<std::string> types) ->
+/// std::vector<std::string>`: the first request an agent sends to another
+/// (made of CAF's built-in types only, so any CAF 0.17 program can send and
+/// read it): the Remedy message types the sender registered
+/// (`registered_remedy_types`). The agent answers its own list if both
+/// lists agree; otherwise it logs an error and answers
+/// `errc::not_supported` naming the types each side lacks, and the asking
+/// agent logs that error and does not join. (CAF 0.17 would otherwise
+/// deliver a message holding a type the receiver lacks as an empty
+/// message.)
+using cluster_hello_atom = caf::atom_constant<caf::atom("r_clhello")>;
 
 /// The node agent: a cluster member's actor, published through CAF's
 /// middleman at `settings.host:port` (the system must have loaded
