@@ -7,11 +7,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -86,9 +89,18 @@ public:
     return !exited_;
   }
 
+  /// Sends `sig`. For SIGSTOP, also waits (at most 1 s) until every thread
+  /// of the process has stopped: kill() only queues the stop, and a request
+  /// sent at once could still be served.
   void signal(int sig) {
-    if (pid_ > 0 && !exited_)
-      ::kill(pid_, sig);
+    if (pid_ <= 0 || exited_)
+      return;
+    ::kill(pid_, sig);
+    if (sig != SIGSTOP)
+      return;
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (std::chrono::steady_clock::now() < until && !all_stopped())
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 
   /// Everything the process wrote so far.
@@ -134,6 +146,27 @@ public:
   }
 
 private:
+  /// Whether every thread of the process is in state T (stopped).
+  bool all_stopped() const {
+    auto dir = "/proc/" + std::to_string(pid_) + "/task";
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr)
+      return true; // gone
+    bool all = true;
+    while (auto* e = ::readdir(d)) {
+      if (e->d_name[0] == '.')
+        continue;
+      std::ifstream in{dir + "/" + e->d_name + "/stat"};
+      std::string stat{std::istreambuf_iterator<char>{in}, {}};
+      auto close = stat.rfind(')');
+      if (close != std::string::npos && close + 2 < stat.size()
+          && stat[close + 2] != 'T' && stat[close + 2] != 't')
+        all = false;
+    }
+    ::closedir(d);
+    return all;
+  }
+
   void read_loop() {
     char buf[4096];
     for (;;) {

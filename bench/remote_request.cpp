@@ -1,0 +1,194 @@
+// remote_request: request/response with an actor in another process over
+// CAF's middleman (real TCP on 127.0.0.1), through a Remedy route against a
+// plain CAF remote request to the same proxy, in the same run, interleaved.
+//
+// The child (this program with --child) publishes an echo actor on a free
+// port and prints it; the parent connects (remote_actor) and drives:
+//   latency     1 request in flight: direct (the proxy) vs route
+//   throughput  64 requests in flight: direct vs route
+// The route is the production one: timeout 1 s, breaker (window 64),
+// bulkhead (max_concurrent 256, queue 0). Rounds rotate over the paths; the
+// ratios are medians of per-repetition ratios. Goals (issue 14): latency
+// <= 1.1x, throughput >= 0.9x (time per request <= 1 / 0.9 = 1.11x).
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "common.hpp"
+#include "remedy/routing/bulkhead_settings.hpp"
+#include "remedy/routing/route.hpp"
+#include "remedy/routing/route_settings.hpp"
+
+namespace {
+
+using ping_atom = caf::atom_constant<caf::atom("b_ping")>;
+
+constexpr const char* bench_name = "remote_request";
+
+caf::behavior echo(caf::event_based_actor*) {
+  return {
+    [](ping_atom, int x) { return x; },
+  };
+}
+
+/// The child: publishes an echo actor, prints its port, runs until killed.
+int run_child() {
+  remedy::config cfg;
+  cfg.load<caf::io::middleman>();
+  caf::actor_system sys{cfg};
+  auto port = sys.middleman().publish(sys.spawn(echo), 0, "127.0.0.1");
+  if (!port)
+    return 1;
+  std::printf("%u\n", *port);
+  std::fflush(stdout);
+  for (;;)
+    std::this_thread::sleep_for(std::chrono::seconds(1)); // until SIGKILL
+}
+
+struct child_process {
+  pid_t pid = -1;
+  uint16_t port = 0;
+};
+
+child_process fork_child(const char* self_path) {
+  int fds[2];
+  if (::pipe(fds) != 0)
+    bench::fail("pipe failed");
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL); // gone with the parent, even on fail
+    ::dup2(fds[1], STDOUT_FILENO);
+    ::close(fds[0]);
+    ::execl(self_path, self_path, "--child", "--log=off",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  char buf[32] = {0};
+  auto n = ::read(fds[0], buf, sizeof(buf) - 1);
+  ::close(fds[0]);
+  if (n <= 0)
+    bench::fail("the child did not start");
+  return {pid, static_cast<uint16_t>(std::stoul(buf))};
+}
+
+struct path {
+  const char* name;
+  caf::actor target;
+  size_t in_flight;
+  caf::actor driver;
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto opts = bench::parse(argc, argv,
+                           "bench_remote_request [--quick] [--reps=N]");
+  if (opts.has("child"))
+    return run_child();
+  auto child = fork_child(argv[0]);
+  remedy::config cfg;
+  bench::configure(cfg, opts);
+  cfg.load<caf::io::middleman>();
+  int rc = 0;
+  {
+    caf::actor_system sys{cfg};
+    bench::print_header(bench_name, opts, sys);
+    auto proxy = sys.middleman().remote_actor("127.0.0.1", child.port);
+    if (!proxy)
+      bench::fail("remote_actor: " + sys.render(proxy.error()));
+    remedy::route_settings rs;
+    rs.name = "remote";
+    rs.timeout = std::chrono::seconds(1);
+    remedy::circuit_breaker_settings br;
+    br.window_size = 64;
+    br.minimum_calls = 64;
+    rs.breaker = br;
+    remedy::bulkhead_settings bh;
+    bh.max_concurrent = 256;
+    bh.max_queue = 0;
+    rs.bulkhead = bh;
+    auto route = remedy::spawn_route(sys, *proxy, rs);
+    if (!route)
+      bench::fail("route: " + sys.render(route.error()));
+    auto driver = [&] {
+      return bench::spawn_request_driver<int>(sys, "remote request",
+                                              ping_atom::value, 7);
+    };
+    std::vector<path> latency = {{"direct/1", *proxy, 1, driver()},
+                                 {"route/1", *route, 1, driver()}};
+    std::vector<path> throughput = {{"direct/64", *proxy, 64, driver()},
+                                    {"route/64", *route, 64, driver()}};
+    size_t reps = opts.get_size("reps", opts.quick ? 3 : 9);
+    size_t n_lat = opts.quick ? 500 : 3000;
+    size_t n_thr = opts.quick ? 5000 : 40000;
+    caf::scoped_actor self{sys};
+    auto limit = std::chrono::seconds(120);
+    auto run = [&](const path& p, size_t count) {
+      auto t0 = bench::clock_type::now();
+      self
+        ->request(p.driver, limit, bench::go_atom::value, p.target,
+                  static_cast<uint64_t>(count),
+                  static_cast<uint64_t>(p.in_flight), false)
+        .receive([] {},
+                 [&](caf::error& err) {
+                   bench::fail(std::string{p.name} + ": " + sys.render(err));
+                 });
+      return bench::since_us(t0, bench::clock_type::now()) * 1000.0
+             / static_cast<double>(count);
+    };
+    auto measure = [&](std::vector<path>& ps, size_t count) {
+      std::vector<std::vector<double>> ns(ps.size());
+      for (auto& p : ps)
+        run(p, count / 5); // warm-up
+      for (size_t r = 0; r < reps; ++r)
+        for (size_t j = 0; j < ps.size(); ++j) {
+          auto w = (j + r) % ps.size();
+          ns[w].push_back(run(ps[w], count));
+        }
+      return ns;
+    };
+    auto report = [&](const char* what, std::vector<path>& ps,
+                      const std::vector<std::vector<double>>& ns,
+                      double goal) {
+      std::vector<double> ratios;
+      for (size_t r = 0; r < reps; ++r)
+        ratios.push_back(ns[1][r] / ns[0][r]);
+      std::printf("%-10s %-10s %9.0f ns/req (%.0f req/s)   %-9s %9.0f ns/req "
+                  "(%.0f req/s)   ratio %.3f [%.3f, %.3f]\n",
+                  what, ps[0].name, bench::median(ns[0]),
+                  1e9 / bench::median(ns[0]), ps[1].name,
+                  bench::median(ns[1]), 1e9 / bench::median(ns[1]),
+                  bench::median(ratios), bench::percentile(ratios, 0),
+                  bench::percentile(ratios, 100));
+      bench::result(bench_name, what, bench::median(ns[1]),
+                    bench::median(ns[0]), "ns/req", goal,
+                    bench::paired(ratios));
+      if (bench::median(ratios) > goal)
+        rc = 1;
+    };
+    auto ns_lat = measure(latency, n_lat);
+    auto ns_thr = measure(throughput, n_thr);
+    report("latency", latency, ns_lat, 1.1);
+    report("throughput", throughput, ns_thr, 1.0 / 0.9);
+    for (auto& p : latency)
+      caf::anon_send_exit(p.driver, caf::exit_reason::user_shutdown);
+    for (auto& p : throughput)
+      caf::anon_send_exit(p.driver, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(*route, caf::exit_reason::user_shutdown);
+  }
+  ::kill(child.pid, SIGKILL);
+  ::waitpid(child.pid, nullptr, 0);
+  return rc;
+}
