@@ -11,6 +11,7 @@
 
 #include "remedy/detection/detection.hpp"
 #include "remedy/detection/atoms.hpp"
+#include "remedy/core/aligned_delay.hpp"
 #include "remedy/core/event_bus.hpp"
 #include "remedy/core/heartbeat.hpp"
 #include "remedy/core/logging.hpp"
@@ -102,7 +103,8 @@ private:
   void schedule_tick() {
     auto interval = core_->tick_interval();
     if (interval.count() > 0)
-      delayed_send(this, interval, detector_tick_atom::value);
+      delayed_send(this, aligned_delay(clock().now(), interval),
+                   detector_tick_atom::value);
   }
 
   /// Publishes what the core found and reports ignored inputs.

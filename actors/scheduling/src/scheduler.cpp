@@ -23,6 +23,7 @@
 #include <spdlog/spdlog.h>
 
 #include "remedy/classification/health_view.hpp"
+#include "remedy/core/aligned_delay.hpp"
 #include "remedy/core/detail/reply_ids.hpp"
 #include "remedy/core/detail/slot_map.hpp"
 #include "remedy/core/error.hpp"
@@ -997,7 +998,8 @@ void scheduler_impl::schedule_tick() {
   if (tick_pending_)
     return;
   tick_pending_ = true;
-  delayed_send(this, settings_.tick_interval, sched_tick_atom::value);
+  delayed_send(this, aligned_delay(clock().now(), settings_.tick_interval),
+               sched_tick_atom::value);
 }
 
 void scheduler_impl::tick() {
