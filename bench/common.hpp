@@ -14,6 +14,9 @@
 #pragma once
 
 #include <malloc.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -261,6 +264,54 @@ inline void value_result(const char* bench, const std::string& name,
   std::fflush(stdout);
   std::fflush(stderr);
   std::_Exit(3);
+}
+
+// -- child processes ----------------------------------------------------------
+
+/// A copy of this benchmark started as a child (see `fork_self`).
+struct child_process {
+  pid_t pid = -1;
+  /// The port the child printed on its first line.
+  uint16_t port = 0;
+};
+
+/// Starts `self_path` (argv[0]) with `args` as a child whose stdout is a
+/// pipe, and reads the port it prints first. The child dies with this
+/// process (PR_SET_PDEATHSIG), also when a benchmark fails.
+inline child_process fork_self(const char* self_path,
+                               std::vector<std::string> args) {
+  int fds[2];
+  if (::pipe(fds) != 0)
+    fail("pipe failed");
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(self_path));
+  for (auto& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::dup2(fds[1], STDOUT_FILENO);
+    ::close(fds[0]);
+    ::execv(self_path, argv.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  char buf[32] = {0};
+  auto n = ::read(fds[0], buf, sizeof(buf) - 1);
+  ::close(fds[0]);
+  if (n <= 0)
+    fail("the child did not start");
+  return {pid, static_cast<uint16_t>(std::stoul(buf))};
+}
+
+/// Kills (SIGKILL) and reaps `c`.
+inline void reap(child_process& c) {
+  if (c.pid > 0) {
+    ::kill(c.pid, SIGKILL);
+    ::waitpid(c.pid, nullptr, 0);
+    c.pid = -1;
+  }
 }
 
 // -- request driver -----------------------------------------------------------

@@ -73,43 +73,14 @@ int run_child(uint16_t parent_port, caf::timespan caf_timeout) {
     std::this_thread::sleep_for(1s); // until SIGKILL
 }
 
-struct child_process {
-  pid_t pid = -1;
-  uint16_t port = 0;
-};
-
-child_process fork_child(const char* self_path, uint16_t parent_port,
-                         caf::timespan caf_timeout) {
-  int fds[2];
-  if (::pipe(fds) != 0)
-    bench::fail("pipe failed");
+bench::child_process fork_child(const char* self_path, uint16_t parent_port,
+                                caf::timespan caf_timeout) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(caf_timeout)
               .count();
-  auto port_arg = "--child=" + std::to_string(parent_port);
-  auto timeout_arg = "--caf-timeout-ms=" + std::to_string(ms);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(fds[1], STDOUT_FILENO);
-    ::close(fds[0]);
-    ::execl(self_path, self_path, port_arg.c_str(), timeout_arg.c_str(),
-            "--log=off", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  ::close(fds[1]);
-  char buf[32] = {0};
-  auto n = ::read(fds[0], buf, sizeof(buf) - 1);
-  ::close(fds[0]);
-  if (n <= 0)
-    bench::fail("the child did not start");
-  return {pid, static_cast<uint16_t>(std::stoul(buf))};
-}
-
-void reap(child_process& c) {
-  if (c.pid > 0) {
-    ::kill(c.pid, SIGKILL);
-    ::waitpid(c.pid, nullptr, 0);
-    c.pid = -1;
-  }
+  return bench::fork_self(self_path,
+                          {"--child=" + std::to_string(parent_port),
+                           "--caf-timeout-ms=" + std::to_string(ms),
+                           "--log=off"});
 }
 
 /// Waits (at most `limit`) until the parent's agent sees the child up.
@@ -188,7 +159,7 @@ int main(int argc, char** argv) {
                      / 1000.0;
         },
         caf::after(50ms) >> [] {});
-    reap(child);
+    bench::reap(child);
     if (remedy_at < 0 || caf_at < 0)
       bench::fail("a detector missed the pause within 10 s");
     std::printf("   round %zu: remedy %.0f ms, caf %.0f ms\n", r + 1,
@@ -222,7 +193,7 @@ int main(int argc, char** argv) {
         caf::after(100ms) >> [] {});
     for (auto& s : storms)
       caf::anon_send_exit(s, caf::exit_reason::kill);
-    reap(child);
+    bench::reap(child);
     bench::value_result("node_detection", "false_suspicions_healthy",
                         static_cast<double>(suspicions), "events", 0.0,
                         "seconds=" + std::to_string(secs)

@@ -10,10 +10,6 @@
 // bulkhead (max_concurrent 256, queue 0). Rounds rotate over the paths; the
 // ratios are medians of per-repetition ratios. Goals (issue 14): latency
 // <= 1.1x, throughput >= 0.9x (time per request <= 1 / 0.9 = 1.11x).
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -56,33 +52,6 @@ int run_child() {
     std::this_thread::sleep_for(std::chrono::seconds(1)); // until SIGKILL
 }
 
-struct child_process {
-  pid_t pid = -1;
-  uint16_t port = 0;
-};
-
-child_process fork_child(const char* self_path) {
-  int fds[2];
-  if (::pipe(fds) != 0)
-    bench::fail("pipe failed");
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL); // gone with the parent, even on fail
-    ::dup2(fds[1], STDOUT_FILENO);
-    ::close(fds[0]);
-    ::execl(self_path, self_path, "--child", "--log=off",
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  ::close(fds[1]);
-  char buf[32] = {0};
-  auto n = ::read(fds[0], buf, sizeof(buf) - 1);
-  ::close(fds[0]);
-  if (n <= 0)
-    bench::fail("the child did not start");
-  return {pid, static_cast<uint16_t>(std::stoul(buf))};
-}
-
 struct path {
   const char* name;
   caf::actor target;
@@ -97,7 +66,7 @@ int main(int argc, char** argv) {
                            "bench_remote_request [--quick] [--reps=N]");
   if (opts.has("child"))
     return run_child();
-  auto child = fork_child(argv[0]);
+  auto child = bench::fork_self(argv[0], {"--child", "--log=off"});
   remedy::config cfg;
   bench::configure(cfg, opts);
   cfg.load<caf::io::middleman>();
@@ -188,7 +157,6 @@ int main(int argc, char** argv) {
       caf::anon_send_exit(p.driver, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(*route, caf::exit_reason::user_shutdown);
   }
-  ::kill(child.pid, SIGKILL);
-  ::waitpid(child.pid, nullptr, 0);
+  bench::reap(child);
   return rc;
 }

@@ -22,6 +22,7 @@
 #  include <random>
 
 #  include "support/http_client.hpp"
+#  include "support/cluster_config.hpp"
 #  include "support/node_process.hpp"
 
 using namespace std::chrono_literals;
@@ -47,18 +48,8 @@ struct cluster_node {
 /// Writes the config of node `name` at `port`, joining through `seed` (0:
 /// none), and starts it.
 void start(cluster_node& n, uint16_t seed) {
-  n.config_path = "/tmp/remedy-cluster-" + n.name + "-"
-                  + std::to_string(::getpid()) + ".json";
-  std::ofstream out{n.config_path};
-  out << R"({"name": ")" << n.name << R"(",
-  "logging": {"level": "info"},
-  "tree": {"children": [{"name": "w", "worker": "echo"}]},
-  "detection": {"enabled": false}, "healing": {"enabled": false},
-  "cluster": {"port": )"
-      << n.port << R"(, "seeds": [)"
-      << (seed != 0 ? "\"127.0.0.1:" + std::to_string(seed) + "\"" : "")
-      << R"(], "heartbeat": "100ms", "down_after": "2s"}})";
-  out.close();
+  n.config_path = remedy::test::write_cluster_node_config("cluster", n.name,
+                                                        n.port, seed, "2s");
   n.proc = std::make_unique<node_process>(
     REMEDY_NODE_EXE, std::vector<std::string>{"--config", n.config_path});
 }

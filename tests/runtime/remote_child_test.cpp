@@ -39,6 +39,7 @@
 #  include "remedy/runtime/remote_start.hpp"
 #  include "remedy/supervision/supervision_tree.hpp"
 #  include "remedy/supervision/supervisor_builder.hpp"
+#  include "support/cluster_config.hpp"
 #  include "support/node_process.hpp"
 
 using namespace std::chrono_literals;
@@ -59,18 +60,8 @@ struct remote_node {
 };
 
 void start(remote_node& n, uint16_t seed) {
-  n.config_path = "/tmp/remedy-remote-" + n.name + "-"
-                  + std::to_string(::getpid()) + ".json";
-  std::ofstream out{n.config_path};
-  out << R"({"name": ")" << n.name << R"(",
-  "logging": {"level": "info"},
-  "tree": {"children": [{"name": "w", "worker": "echo"}]},
-  "detection": {"enabled": false}, "healing": {"enabled": false},
-  "cluster": {"port": )"
-      << n.port << R"(, "seeds": [)"
-      << (seed != 0 ? "\"127.0.0.1:" + std::to_string(seed) + "\"" : "")
-      << R"(], "heartbeat": "100ms", "down_after": "1500ms"}})";
-  out.close();
+  n.config_path = remedy::test::write_cluster_node_config("remote", n.name,
+                                                        n.port, seed, "1500ms");
   n.proc = std::make_unique<node_process>(
     REMEDY_NODE_EXE, std::vector<std::string>{"--config", n.config_path});
 }
