@@ -18,6 +18,7 @@
 #  include <map>
 #  include <memory>
 #  include <optional>
+#  include <set>
 #  include <string>
 #  include <thread>
 #  include <vector>
@@ -37,6 +38,8 @@
 #  include "remedy/runtime/cluster.hpp"
 #  include "remedy/runtime/config.hpp"
 #  include "remedy/runtime/remote_start.hpp"
+#  include "remedy/scheduling/scheduler.hpp"
+#  include "remedy/scheduling/scheduler_settings.hpp"
 #  include "remedy/supervision/supervision_tree.hpp"
 #  include "remedy/supervision/supervisor_builder.hpp"
 #  include "support/cluster_config.hpp"
@@ -76,7 +79,7 @@ struct remote_fixture {
   std::optional<supervision_tree> tree;
   caf::actor svc;
 
-  remote_fixture() {
+  explicit remote_fixture(size_t children = 1) {
     a.port = free_port();
     b.port = free_port();
     start(a, 0);
@@ -94,10 +97,13 @@ struct remote_fixture {
     REQUIRE(x);
     agent = x->first;
     REQUIRE(wait_for_peers(2, 15s));
+    // One start function for all children: its placement spreads them.
+    auto remote = remote_start(agent, "echo");
     auto sup = supervisor_builder("app", strategy::one_for_one)
-                 .intensity(10, 10s)
-                 .worker("svc", remote_start(agent, "echo"),
-                         restart_type::permanent, shutdown_spec{});
+                 .intensity(10, 10s);
+    for (size_t i = 0; i < children; ++i)
+      sup.worker(child_name(i), remote, restart_type::permanent,
+                 shutdown_spec{});
     auto t = sup.spawn(*sys);
     REQUIRE(t);
     tree.emplace(std::move(*t));
@@ -124,6 +130,10 @@ struct remote_fixture {
     }
   }
 
+  static std::string child_name(size_t i) {
+    return i == 0 ? "svc" : "svc" + std::to_string(i);
+  }
+
   /// The CAF node ids of the reachable peers, by name.
   std::map<std::string, caf::node_id> peers() {
     std::map<std::string, caf::node_id> result;
@@ -148,13 +158,14 @@ struct remote_fixture {
     return false;
   }
 
-  /// One request through the endpoint: the answering node's id as a
-  /// string, or the error.
-  std::pair<std::string, caf::error> ask(caf::timespan timeout = 2s) {
+  /// One request through `to` (default: the first child's endpoint): the
+  /// answering node's id as a string, or the error.
+  std::pair<std::string, caf::error> ask(caf::timespan timeout = 2s,
+                                         caf::actor to = nullptr) {
     caf::scoped_actor self{*sys};
     std::pair<std::string, caf::error> result;
     api_request req{"GET", "svc", "/x", "", "", "test"};
-    self->request(svc, timeout, req)
+    self->request(to ? to : svc, timeout, req)
       .receive(
         [&](api_response& res) {
           auto body = boost::json::parse(res.body).as_object();
@@ -256,6 +267,57 @@ TEST_CASE("a remote child whose node is paused (SIGSTOP) fails fast while "
   victim.proc->signal(SIGCONT);
   REQUIRE_FALSE(second.empty());
   CHECK(second != first);
+}
+
+TEST_CASE("a scheduler over remote children on two nodes moves tasks off a "
+          "paused node: no task is lost",
+          "[cluster][process][remote]") {
+  remote_fixture fx{2};
+  scheduler_settings ss;
+  ss.name = "remote";
+  ss.default_attempts = 3;
+  ss.attempt_timeout = 300ms;
+  ss.default_deadline = 3s;
+  ss.eject_consecutive_failures = 2;
+  auto sched = spawn_scheduler(*fx.sys, ss);
+  REQUIRE(sched);
+  caf::scoped_actor self{*fx.sys};
+  std::set<std::string> nodes;
+  for (size_t i = 0; i < 2; ++i) {
+    auto ep = fx.tree->endpoint(remote_fixture::child_name(i));
+    REQUIRE(add_worker(self, *sched, ep, remote_fixture::child_name(i)));
+    auto [node, err] = fx.ask(2s, ep);
+    REQUIRE_FALSE(err);
+    nodes.insert(node);
+  }
+  // The shared placement put the two children on the two nodes.
+  REQUIRE(nodes.size() == 2);
+  auto& victim = fx.by_node(*nodes.begin());
+  size_t sent = 0;
+  size_t answered = 0;
+  std::vector<std::string> failures;
+  auto until = std::chrono::steady_clock::now() + 6s;
+  bool paused = false;
+  while (std::chrono::steady_clock::now() < until) {
+    if (!paused && sent == 20) {
+      victim.proc->signal(SIGSTOP); // mid-stream
+      paused = true;
+    }
+    ++sent;
+    auto [node, err] = fx.ask(4s, *sched);
+    if (err)
+      failures.push_back(render(err));
+    else
+      ++answered;
+    std::this_thread::sleep_for(20ms);
+  }
+  victim.proc->signal(SIGCONT);
+  INFO("victim " << victim.name << ", failures: " << failures.size()
+                 << (failures.empty() ? "" : ", first: " + failures[0]));
+  CHECK(paused);
+  CHECK(sent > 100);
+  CHECK(answered == sent); // every task answered: none lost
+  caf::anon_send_exit(*sched, caf::exit_reason::user_shutdown);
 }
 
 #endif // REMEDY_NODE_EXE
