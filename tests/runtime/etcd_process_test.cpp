@@ -18,6 +18,7 @@
 #  include <set>
 #  include <string>
 #  include <thread>
+#  include <tuple>
 #  include <vector>
 
 #  include "remedy/runtime/etcd_client.hpp"
@@ -169,6 +170,37 @@ std::vector<size_t> others(size_t i) {
   return result;
 }
 
+
+/// What `holder_failover` saw: the first holder and the next one all
+/// survivors agree on after the signal, and how long that took.
+struct failover {
+  size_t old = 0;
+  std::string leader;
+  uint64_t term = 0;
+  std::string next;
+  uint64_t next_term = 0;
+  std::chrono::steady_clock::duration took{};
+};
+
+/// Waits for all three nodes to agree on a holder, sends it `sig`, and waits
+/// (at most `limit`) for the two others to agree on another one.
+failover holder_failover(lease_cluster& cl, int sig,
+                         std::chrono::milliseconds limit) {
+  failover f;
+  std::tie(f.leader, f.term) = cl.agreed({0, 1, 2}, 8000ms);
+  if (f.leader.empty())
+    return f;
+  f.old = cl.index_of(f.leader);
+  std::vector<size_t> seen(3);
+  for (size_t i = 0; i < 3; ++i)
+    seen[i] = cl.nodes[i].proc->output().size();
+  auto t0 = clock_type::now();
+  cl.nodes[f.old].proc->signal(sig);
+  std::tie(f.next, f.next_term) = cl.agreed(others(f.old), limit, f.leader,
+                                            seen);
+  f.took = clock_type::now() - t0;
+  return f;
+}
 } // namespace
 
 TEST_CASE("etcd lease between remedy-node processes: one holder all name; "
@@ -176,20 +208,13 @@ TEST_CASE("etcd lease between remedy-node processes: one holder all name; "
           "term, never two leaders in one term",
           "[.etcd][process]") {
   lease_cluster cl;
-  auto [leader, term] = cl.agreed({0, 1, 2}, 8000ms);
+  auto f = holder_failover(cl, SIGKILL, 8000ms);
   INFO(cl.all_output());
-  REQUIRE(!leader.empty());
-  auto old = cl.index_of(leader);
-  std::vector<size_t> seen(3);
-  for (size_t i = 0; i < 3; ++i)
-    seen[i] = cl.nodes[i].proc->output().size();
-  auto t0 = clock_type::now();
-  cl.nodes[old].proc->signal(SIGKILL);
-  auto [next, next_term] = cl.agreed(others(old), 8000ms, leader, seen);
-  auto took = clock_type::now() - t0;
-  INFO(cl.all_output());
-  REQUIRE(!next.empty());
-  CHECK(next_term > term);
+  REQUIRE(!f.leader.empty());
+  REQUIRE(!f.next.empty());
+  CHECK(f.next_term > f.term);
+  auto old = f.old;
+  auto took = f.took;
   // TTL 2 s, etcd's 500 ms expiry sweep, a TTL / 3 poll.
   CHECK(took < 2000ms + 500ms + 700ms + 500ms);
   CHECK(took > 1000ms);
@@ -208,20 +233,13 @@ TEST_CASE("etcd lease between remedy-node processes: SIGTERM the holder and "
           "the next one leads without waiting for the TTL",
           "[.etcd][process]") {
   lease_cluster cl;
-  auto [leader, term] = cl.agreed({0, 1, 2}, 8000ms);
+  auto f = holder_failover(cl, SIGTERM, 5000ms);
   INFO(cl.all_output());
-  REQUIRE(!leader.empty());
-  auto old = cl.index_of(leader);
-  std::vector<size_t> seen(3);
-  for (size_t i = 0; i < 3; ++i)
-    seen[i] = cl.nodes[i].proc->output().size();
-  auto t0 = clock_type::now();
-  cl.nodes[old].proc->signal(SIGTERM);
-  auto [next, next_term] = cl.agreed(others(old), 5000ms, leader, seen);
-  auto took = clock_type::now() - t0;
-  INFO(cl.all_output());
-  REQUIRE(!next.empty());
-  CHECK(next_term > term);
+  REQUIRE(!f.leader.empty());
+  REQUIRE(!f.next.empty());
+  CHECK(f.next_term > f.term);
+  auto old = f.old;
+  auto took = f.took;
   // The lease was revoked: one poll (TTL / 3 = 667 ms) and some slack, not
   // the TTL (2 s) and etcd's expiry sweep.
   CHECK(took < 1500ms);
