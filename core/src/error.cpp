@@ -62,6 +62,10 @@ const char* to_string(errc x) {
       return "node_unreachable";
     case errc::node_down:
       return "node_down";
+    case errc::not_leader:
+      return "not_leader";
+    case errc::stale_term:
+      return "stale_term";
   }
   return "<unknown remedy error>";
 }

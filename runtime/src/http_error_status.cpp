@@ -33,6 +33,7 @@ http_error_status http_status_of(const caf::error& err) {
       case errc::stash_dropped:
       case errc::shutting_down:
       case errc::node_unreachable:
+      case errc::not_leader:
         return make(503, true, std::move(name));
       case errc::timeout:
       case errc::task_expired:

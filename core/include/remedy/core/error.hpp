@@ -71,6 +71,12 @@ enum class errc : uint8_t {
   node_unreachable,
   /// The node that hosted the target is down.
   node_down,
+  /// A cluster singleton does not run on this node (its context names the
+  /// leader it runs on, if known).
+  not_leader,
+  /// A command carried an older term (fencing token) than one already
+  /// admitted: it came from a leader that has been replaced.
+  stale_term,
 };
 
 /// The atom naming Remedy's error category.

@@ -1,0 +1,175 @@
+#include "remedy/runtime/cluster_singleton.hpp"
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/mailbox_element.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/system_messages.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include "remedy/core/error.hpp"
+#include "remedy/core/event_bus.hpp"
+#include "remedy/core/logging.hpp"
+#include "remedy/runtime/cluster.hpp"
+#include "remedy/runtime/type_ids.hpp"
+#include "remedy/supervision/start.hpp"
+
+namespace remedy {
+
+namespace {
+
+using singleton_check_atom = caf::atom_constant<caf::atom("r_sgcheck")>;
+
+struct singleton_state {
+  cluster_singleton_settings cfg;
+  caf::actor agent;
+  singleton_start start;
+  /// This node's name in the cluster (empty until the agent answered).
+  std::string me;
+  std::string leader;
+  uint64_t term = 0;
+  caf::actor instance;
+  uint64_t instance_term = 0;
+  /// The running instance, also for the exit cleanup (the state is gone by
+  /// then).
+  std::shared_ptr<caf::actor> running = std::make_shared<caf::actor>();
+  std::shared_ptr<spdlog::logger> log;
+  static inline const char* name = "remedy.cluster_singleton";
+};
+
+using manager = caf::stateful_actor<singleton_state>;
+
+void stop_instance(manager* self, const std::string& why) {
+  auto& st = self->state;
+  if (!st.instance)
+    return;
+  st.log->info("singleton '{}': stopped on {} (term {}): {}", st.cfg.name,
+               st.me, st.instance_term, why);
+  self->demonitor(st.instance);
+  self->send_exit(st.instance, caf::exit_reason::user_shutdown);
+  st.instance = nullptr;
+  *st.running = nullptr;
+}
+
+/// The agent says `leader` leads in `term`.
+void apply(manager* self, uint64_t term, const std::string& leader) {
+  auto& st = self->state;
+  if (term < st.term)
+    return; // an older announcement arriving late
+  st.term = term;
+  st.leader = leader;
+  if (st.me.empty())
+    return;
+  if (leader != st.me) {
+    stop_instance(self, leader.empty() ? "no leader known"
+                                       : "leadership moved to " + leader);
+    return;
+  }
+  if (st.instance && st.instance_term == term)
+    return;
+  stop_instance(self, "a new term");
+  auto x = st.start(self->home_system(), term);
+  if (!x || !*x) {
+    st.log->error("singleton '{}': start on {} (term {}) failed: {}",
+                  st.cfg.name, st.me, term,
+                  x ? std::string{"no actor"} : render(x.error()));
+    return; // tried again at the next check
+  }
+  st.instance = *x;
+  *st.running = *x;
+  st.instance_term = term;
+  self->monitor(st.instance);
+  st.log->info("singleton '{}': runs on {} as leader of term {}", st.cfg.name,
+               st.me, term);
+}
+
+void check(manager* self) {
+  auto& st = self->state;
+  if (st.me.empty()) {
+    self->request(st.agent, st.cfg.check_interval, cluster_members_atom::value)
+      .then(
+        [self](std::vector<cluster_member>& xs) {
+          if (!xs.empty())
+            self->state.me = xs.front().name;
+        },
+        [](caf::error&) {});
+  }
+  self->request(st.agent, st.cfg.check_interval, cluster_leader_atom::value)
+    .then([self](uint64_t term,
+                 const std::string& leader) { apply(self, term, leader); },
+          [](caf::error&) {});
+  self->delayed_send(self, st.cfg.check_interval, singleton_check_atom::value);
+}
+
+caf::behavior singleton_manager(manager* self, caf::actor agent,
+                                singleton_start start,
+                                cluster_singleton_settings cfg) {
+  auto& st = self->state;
+  st.agent = std::move(agent);
+  st.start = std::move(start);
+  st.cfg = std::move(cfg);
+  st.log = logger("remedy.cluster");
+  install_exception_handler(self);
+  subscribe(self, "cluster.leader_changed");
+  self->attach_functor([running = st.running] {
+    if (*running)
+      caf::anon_send_exit(*running, caf::exit_reason::user_shutdown);
+  });
+  self->set_down_handler([self](caf::down_msg& msg) {
+    auto& st = self->state;
+    if (msg.source == st.instance) {
+      st.log->warn("singleton '{}': exited on {} (term {}): {}", st.cfg.name,
+                   st.me, st.instance_term, render(msg.reason));
+      st.instance = nullptr;
+      *st.running = nullptr;
+    }
+  });
+  self->set_default_handler(
+    [self](caf::scheduled_actor*,
+           caf::message_view& x) -> caf::result<caf::message> {
+      auto& st = self->state;
+      auto* elem = self->current_mailbox_element();
+      if (st.instance) {
+        st.instance->enqueue(
+          caf::make_mailbox_element(std::move(elem->sender), elem->mid,
+                                    std::move(elem->stages),
+                                    x.move_content_to_message()),
+          self->context());
+        return caf::delegated<caf::message>{};
+      }
+      if (!elem->mid.is_request())
+        return caf::delegated<caf::message>{};
+      return make_error(errc::not_leader,
+                        "singleton '" + st.cfg.name + "' does not run on "
+                          + (st.me.empty() ? "this node" : st.me)
+                          + (st.leader.empty()
+                               ? std::string{"; no leader known"}
+                               : "; the leader is " + st.leader + " (term "
+                                   + std::to_string(st.term) + ")"));
+    });
+  check(self);
+  return {
+    [self](singleton_check_atom) { check(self); },
+    [self](const cluster_event& ev) {
+      if (ev.kind == cluster_event_kind::leader_changed)
+        apply(self, ev.term, ev.member.name);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_cluster_singleton(caf::actor_system& sys, caf::actor agent,
+                                   singleton_start start,
+                                   cluster_singleton_settings settings) {
+  return sys.spawn(singleton_manager, std::move(agent), std::move(start),
+                   std::move(settings));
+}
+
+} // namespace remedy
