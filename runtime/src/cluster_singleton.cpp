@@ -7,13 +7,13 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
-#include <caf/mailbox_element.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include "remedy/core/error.hpp"
+#include "remedy/core/forward.hpp"
 #include "remedy/core/event_bus.hpp"
 #include "remedy/core/logging.hpp"
 #include "remedy/runtime/cluster.hpp"
@@ -34,11 +34,10 @@ struct singleton_state {
   std::string me;
   std::string leader;
   uint64_t term = 0;
-  caf::actor instance;
+  /// The instance running here (none: null), shared with the exit cleanup,
+  /// which runs after CAF destroyed the state.
+  std::shared_ptr<caf::actor> instance = std::make_shared<caf::actor>();
   uint64_t instance_term = 0;
-  /// The running instance, also for the exit cleanup (the state is gone by
-  /// then).
-  std::shared_ptr<caf::actor> running = std::make_shared<caf::actor>();
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "remedy.cluster_singleton";
 };
@@ -47,14 +46,14 @@ using manager = caf::stateful_actor<singleton_state>;
 
 void stop_instance(manager* self, const std::string& why) {
   auto& st = self->state;
-  if (!st.instance)
+  auto& instance = *st.instance;
+  if (!instance)
     return;
   st.log->info("singleton '{}': stopped on {} (term {}): {}", st.cfg.name,
                st.me, st.instance_term, why);
-  self->demonitor(st.instance);
-  self->send_exit(st.instance, caf::exit_reason::user_shutdown);
-  st.instance = nullptr;
-  *st.running = nullptr;
+  self->demonitor(instance);
+  self->send_exit(instance, caf::exit_reason::user_shutdown);
+  instance = nullptr;
 }
 
 /// The agent says `leader` leads in `term`.
@@ -71,7 +70,7 @@ void apply(manager* self, uint64_t term, const std::string& leader) {
                                        : "leadership moved to " + leader);
     return;
   }
-  if (st.instance && st.instance_term == term)
+  if (*st.instance && st.instance_term == term)
     return;
   stop_instance(self, "a new term");
   auto x = st.start(self->home_system(), term);
@@ -81,10 +80,9 @@ void apply(manager* self, uint64_t term, const std::string& leader) {
                   x ? std::string{"no actor"} : render(x.error()));
     return; // tried again at the next check
   }
-  st.instance = *x;
-  *st.running = *x;
+  *st.instance = *x;
   st.instance_term = term;
-  self->monitor(st.instance);
+  self->monitor(*x);
   st.log->info("singleton '{}': runs on {} as leader of term {}", st.cfg.name,
                st.me, term);
 }
@@ -117,33 +115,27 @@ caf::behavior singleton_manager(manager* self, caf::actor agent,
   st.log = logger("remedy.cluster");
   install_exception_handler(self);
   subscribe(self, "cluster.leader_changed");
-  self->attach_functor([running = st.running] {
-    if (*running)
-      caf::anon_send_exit(*running, caf::exit_reason::user_shutdown);
+  self->attach_functor([instance = st.instance] {
+    if (*instance)
+      caf::anon_send_exit(*instance, caf::exit_reason::user_shutdown);
   });
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
-    if (msg.source == st.instance) {
+    if (*st.instance && msg.source == *st.instance) {
       st.log->warn("singleton '{}': exited on {} (term {}): {}", st.cfg.name,
                    st.me, st.instance_term, render(msg.reason));
-      st.instance = nullptr;
-      *st.running = nullptr;
+      *st.instance = nullptr;
     }
   });
   self->set_default_handler(
     [self](caf::scheduled_actor*,
            caf::message_view& x) -> caf::result<caf::message> {
       auto& st = self->state;
-      auto* elem = self->current_mailbox_element();
-      if (st.instance) {
-        st.instance->enqueue(
-          caf::make_mailbox_element(std::move(elem->sender), elem->mid,
-                                    std::move(elem->stages),
-                                    x.move_content_to_message()),
-          self->context());
+      if (*st.instance) {
+        forward_current(self, x, *st.instance);
         return caf::delegated<caf::message>{};
       }
-      if (!elem->mid.is_request())
+      if (!self->current_message_id().is_request())
         return caf::delegated<caf::message>{};
       return make_error(errc::not_leader,
                         "singleton '" + st.cfg.name + "' does not run on "

@@ -11,7 +11,6 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/io/middleman.hpp>
-#include <caf/mailbox_element.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
@@ -19,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "remedy/core/error.hpp"
+#include "remedy/core/forward.hpp"
 #include "remedy/core/event_bus.hpp"
 #include "remedy/core/logging.hpp"
 #include "remedy/runtime/cluster.hpp"
@@ -93,16 +93,11 @@ caf::behavior remote_child(remote_child_actor* self, caf::actor remote,
     [self](caf::scheduled_actor*,
            caf::message_view& x) -> caf::result<caf::message> {
       auto& st = self->state;
-      auto* elem = self->current_mailbox_element();
       if (st.reachable) {
-        st.remote->enqueue(
-          caf::make_mailbox_element(std::move(elem->sender), elem->mid,
-                                    std::move(elem->stages),
-                                    x.move_content_to_message()),
-          self->context());
+        forward_current(self, x, st.remote);
         return caf::delegated<caf::message>{};
       }
-      if (!elem->mid.is_request())
+      if (!self->current_message_id().is_request())
         return caf::delegated<caf::message>{}; // a plain message is lost
       return make_error(errc::node_unreachable,
                         describe(st) + ": the node is unreachable");

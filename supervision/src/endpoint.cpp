@@ -11,6 +11,7 @@
 
 #include "remedy/supervision/atoms.hpp"
 #include "remedy/core/error.hpp"
+#include "remedy/core/forward.hpp"
 #include "remedy/core/logging.hpp"
 #include "remedy/supervision/type_ids.hpp"
 #include "remedy/supervision/endpoint_stats.hpp"
@@ -147,11 +148,7 @@ caf::result<caf::message> on_message(caf::scheduled_actor* ptr,
   auto& st = self->state;
   auto* elem = self->current_mailbox_element();
   if (st.target) {
-    st.target->enqueue(
-      caf::make_mailbox_element(std::move(elem->sender), elem->mid,
-                                std::move(elem->stages),
-                                x.move_content_to_message()),
-      self->context());
+    forward_current(self, x, st.target);
     ++st.stats.forwarded;
     return caf::delegated<caf::message>{};
   }
