@@ -875,6 +875,8 @@ TEST_CASE("http gateway stops promptly with open connections", "[http]") {
   REQUIRE(open.back()->send(get("/api/silent/x")));
   open.push_back(std::make_unique<client>(port));
   REQUIRE(open.back()->send("GET /metrics HTTP/1.1\r\nHo"));
+  // Real sockets on Beast's io thread: give the half header time to be read
+  // (the gateway exposes no per-connection state to wait on).
   std::this_thread::sleep_for(100ms);
   auto t0 = steady::now();
   f.gw->stop();
