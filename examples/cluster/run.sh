@@ -39,6 +39,18 @@ for i in 0 1 2; do
   sleep 0.3
 done
 
+# Wait (at most 10 s) until every node has seen the two others up: killing
+# the seed before a late node joined through it would leave that node alone.
+for _ in $(seq 1 100); do
+  all=1
+  for n in a b c; do
+    [[ "$(grep -c " node_up" "$work/$n.log" 2>/dev/null)" -ge 2 ]] || all=0
+  done
+  [[ $all -eq 1 ]] && break
+  sleep 0.1
+done
+[[ $all -eq 1 ]] || { echo "the three nodes did not all see each other"; exit 1; }
+
 leader_of() { # prints "term leader" lines seen in all logs
   grep -ho "leader of term [0-9]* is [a-z]*" "$work"/*.log \
     | sed 's/leader of term \([0-9]*\) is \([a-z]*\)/\1 \2/' | sort -u
