@@ -1,5 +1,6 @@
 #include "remedy/core/core_config.hpp"
 
+#include "remedy/core/detail/tick_registry.hpp"
 #include "remedy/core/detail/topic_registry.hpp"
 #include "remedy/core/error.hpp"
 #include "remedy/core/heartbeat.hpp"
@@ -9,7 +10,8 @@
 namespace remedy {
 
 core_config::core_config()
-  : topics_(std::make_shared<detail::topic_registry>()) {
+  : topics_(std::make_shared<detail::topic_registry>()),
+    ticks_(std::make_shared<detail::tick_registry>()) {
   add_core_types(*this);
 }
 

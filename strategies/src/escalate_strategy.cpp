@@ -48,6 +48,8 @@ struct pending_exit {
 struct escalate_state {
   escalate_strategy_settings settings;
   std::shared_ptr<spdlog::logger> log;
+  /// The newest orchestrator term admitted (see healing_order::term).
+  term_fence fence;
   std::vector<pending_exit> waiting;
   static inline const char* name = "remedy.strategy.escalate";
 };
@@ -131,6 +133,8 @@ caf::behavior escalate_fun(escalate_actor* self,
     },
     [self](strategy_execute_atom,
            healing_order& order) -> caf::result<healing_action> {
+      if (auto err = detail::fence(self->state.fence, strategy_name, order))
+        return err;
       auto& s = self->state.settings;
       if (auto why = detail::class_mismatch(s.classes, order))
         return detail::not_applicable(strategy_name, order, *why);

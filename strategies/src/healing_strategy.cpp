@@ -9,6 +9,8 @@
 #include "remedy/strategies/strategy_actor.hpp"
 #include "remedy/supervision/start.hpp"
 
+#include "strategy_support.hpp"
+
 namespace remedy {
 
 healing_strategy::healing_strategy(std::string name, strategy_traits traits)
@@ -34,6 +36,9 @@ caf::behavior run_strategy(caf::event_based_actor* self,
                            std::shared_ptr<healing_strategy> x) {
   install_exception_handler(self);
   auto now = [self] { return self->clock().now().time_since_epoch(); };
+  // Orders of a deposed orchestrator are refused here, so a user's
+  // strategy is fenced without doing anything.
+  auto fence = std::make_shared<term_fence>();
   return {
     [x](strategy_assess_atom, const healing_order& order) {
       strategy_offer r;
@@ -45,8 +50,10 @@ caf::behavior run_strategy(caf::event_based_actor* self,
         r.reason = "not for " + std::string{to_string(order.what.cls)};
       return r;
     },
-    [self, x, now](strategy_execute_atom,
-                   const healing_order& order) -> caf::result<healing_action> {
+    [self, x, now, fence](strategy_execute_atom, const healing_order& order)
+      -> caf::result<healing_action> {
+      if (auto err = detail::fence(*fence, x->name(), order))
+        return err;
       if (!x->applies(order))
         return make_error(errc::not_supported,
                           "strategy '" + x->name() + "': does not apply to "

@@ -55,6 +55,8 @@ struct isolation {
 struct isolate_state {
   isolate_strategy_settings settings;
   std::shared_ptr<spdlog::logger> log;
+  /// The newest orchestrator term admitted (see healing_order::term).
+  term_fence fence;
   /// By order id, from the start of an execution (so that a second order
   /// for the same target is refused while the first one is isolating it).
   std::map<uint64_t, isolation> active;
@@ -330,6 +332,8 @@ caf::behavior isolate_fun(isolate_actor* self,
     },
     [self](strategy_execute_atom,
            healing_order& order) -> caf::result<healing_action> {
+      if (auto err = detail::fence(self->state.fence, strategy_name, order))
+        return err;
       if (auto why = why_not(self->state, order))
         return detail::not_applicable(strategy_name, order, *why);
       auto rp = self->make_response_promise<healing_action>();

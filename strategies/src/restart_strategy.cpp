@@ -33,6 +33,8 @@ constexpr const char* strategy_name = "restart";
 struct restart_state {
   restart_strategy_settings settings;
   std::shared_ptr<spdlog::logger> log;
+  /// The newest orchestrator term admitted (see healing_order::term).
+  term_fence fence;
   static inline const char* name = "remedy.strategy.restart";
 };
 
@@ -143,6 +145,8 @@ caf::behavior restart_fun(restart_actor* self,
     },
     [self](strategy_execute_atom,
            healing_order& order) -> caf::result<healing_action> {
+      if (auto err = detail::fence(self->state.fence, strategy_name, order))
+        return err;
       if (auto why = why_not(self->state.settings, order))
         return detail::not_applicable(strategy_name, order, *why);
       auto rp = self->make_response_promise<healing_action>();

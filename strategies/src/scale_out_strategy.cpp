@@ -52,6 +52,8 @@ struct scaling {
 struct scale_out_state {
   scale_out_strategy_settings settings;
   std::shared_ptr<spdlog::logger> log;
+  /// The newest orchestrator term admitted (see healing_order::term).
+  term_fence fence;
   /// By order id, from the start of an execution (so that a second order
   /// for the same pool is refused while the first one is starting).
   std::map<uint64_t, scaling> active;
@@ -257,6 +259,8 @@ caf::behavior scale_out_fun(scale_out_actor* self,
     },
     [self](strategy_execute_atom,
            healing_order& order) -> caf::result<healing_action> {
+      if (auto err = detail::fence(self->state.fence, strategy_name, order))
+        return err;
       auto& st = self->state;
       if (auto why = why_not(st, order))
         return detail::not_applicable(strategy_name, order, *why);

@@ -23,6 +23,7 @@
 #include "remedy/classification/health_view.hpp"
 #include "remedy/core/error.hpp"
 #include "remedy/core/format.hpp"
+#include "remedy/core/term_fence.hpp"
 #include "remedy/strategies/heal_target.hpp"
 #include "remedy/strategies/healing_action.hpp"
 #include "remedy/strategies/healing_order.hpp"
@@ -37,6 +38,14 @@ constexpr const char* strategy_logger = "remedy.strategy";
 inline std::string describe(const healing_order& order) {
   return std::string{to_string(order.what.cls)} + " of '" + order.target.name
          + "' (order " + std::to_string(order.id) + ")";
+}
+
+/// Admits the term of `order` (its orchestrator's, `healing_settings::term`)
+/// or returns `stale_term`: an orchestrator deposed by a newer one, which
+/// this strategy has heard from, is refused.
+inline caf::error fence(term_fence& f, const std::string& name,
+                        const healing_order& order) {
+  return f.admit(order.term, "strategy '" + name + "', " + describe(order));
 }
 
 /// Whether `cls` is one of `classes` (empty: every class).

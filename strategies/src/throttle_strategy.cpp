@@ -50,6 +50,8 @@ struct throttling {
 struct throttle_state {
   throttle_strategy_settings settings;
   std::shared_ptr<spdlog::logger> log;
+  /// The newest orchestrator term admitted (see healing_order::term).
+  term_fence fence;
   /// By order id, from the start of an execution (so that a second order
   /// for the same route is refused while the first one is shrinking it).
   std::map<uint64_t, throttling> active;
@@ -175,6 +177,8 @@ caf::behavior throttle_fun(throttle_actor* self,
     },
     [self](strategy_execute_atom,
            healing_order& order) -> caf::result<healing_action> {
+      if (auto err = detail::fence(self->state.fence, strategy_name, order))
+        return err;
       auto& st = self->state;
       if (auto why = why_not(st, order))
         return detail::not_applicable(strategy_name, order, *why);

@@ -745,3 +745,39 @@ TEST_CASE_METHOD(heal_fixture,
   clear(g);
   REQUIRE(of(healing_event_kind::succeeded).size() == 1);
 }
+
+TEST_CASE_METHOD(heal_fixture,
+                 "an orchestrator of an older term than one its strategies "
+                 "have executed is fenced off: it abandons the healing, "
+                 "learns nothing and tries no other rung",
+                 "[healing][orchestrator][fencing]") {
+  auto a = strategy("a");
+  auto b = strategy("b");
+  auto newer_settings = basic({"a", "b"});
+  newer_settings.name = "leader-2";
+  newer_settings.term = 2;
+  auto newer = orchestrator(newer_settings, {{"a", a}, {"b", b}},
+                            targets({"svc"}));
+  auto f = raise("svc");
+  CHECK(*log == std::vector<std::string>{"a:svc"});
+  clear(f);
+  REQUIRE(of(healing_event_kind::succeeded).size() == 1);
+  caf::anon_send_exit(newer, caf::exit_reason::user_shutdown);
+  drain();
+  // The deposed leader's orchestrator, still running with term 1.
+  auto older_settings = basic({"a", "b"});
+  older_settings.name = "leader-1";
+  older_settings.term = 1;
+  auto older = orchestrator(older_settings, {{"a", a}, {"b", b}},
+                            targets({"svc"}));
+  raise("svc");
+  CHECK(*log == std::vector<std::string>{"a:svc"}); // nothing more acted
+  auto gave_up = of(healing_event_kind::abandoned);
+  REQUIRE(gave_up.size() == 1);
+  CHECK_THAT(gave_up[0].detail, Catch::Contains("fenced off")
+                                  && Catch::Contains("term 1 is older than "
+                                                     "term 2"));
+  CHECK(of(healing_event_kind::failed).empty());
+  CHECK(table(older).empty());
+  CHECK(stats(older).active == 0);
+}

@@ -23,7 +23,7 @@
 #include "remedy/core/event_bus.hpp"
 #include "remedy/runtime/cluster.hpp"
 #include "remedy/runtime/cluster_singleton.hpp"
-#include "remedy/runtime/term_fence.hpp"
+#include "remedy/core/term_fence.hpp"
 #include "remedy/runtime/config.hpp"
 
 using namespace std::chrono_literals;

@@ -362,8 +362,9 @@ TEST_CASE_METHOD(metrics_fixture,
         == 1);
   CHECK(sample_value(lines, "remedy_route_timeouts_total", {{"route", "stock"}})
         == std::nullopt);
-  // The held request reaches the route's deadline at 2 s.
-  advance_exact(1s);
+  // The held request reaches the route's deadline at 2 s; the route's next
+  // sweep (on a multiple of its 10 ms interval) finds it.
+  advance_exact(1s + rs.sweep_interval);
   REQUIRE(has_reply());
   held.receive([](int) { FAIL("the held request was answered"); },
                [](caf::error& err) { CHECK(is(err, errc::timeout)); });

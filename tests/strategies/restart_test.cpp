@@ -236,3 +236,31 @@ TEST_CASE_METHOD(restart_fixture,
   REQUIRE_FALSE(r);
   CHECK_THAT(context_of(r.error()), Catch::Contains("cost"));
 }
+
+TEST_CASE_METHOD(restart_fixture,
+                 "restart: an order of an older orchestrator term than one "
+                 "already executed is refused with stale_term and touches "
+                 "nothing",
+                 "[strategies][restart][fencing]") {
+  auto sup = service_sup();
+  auto s = strategy();
+  auto newer = order(1, fault_class::hang, target_of(sup, "api"));
+  newer.term = 5;
+  REQUIRE(execute(s, newer));
+  CHECK(*starts == 2);
+  // The deposed leader's orchestrator (term 4) still believes it leads.
+  auto stale = order(2, fault_class::hang, target_of(sup, "api"));
+  stale.term = 4;
+  auto r = execute(s, stale);
+  REQUIRE_FALSE(r);
+  check_error(r.error(), errc::stale_term, "restart", "sup/api",
+              "term 4 is older than term 5");
+  CHECK(*starts == 2);
+  // The same term again, and a newer one, are admitted.
+  newer.id = 3;
+  REQUIRE(execute(s, newer));
+  auto next = order(4, fault_class::hang, target_of(sup, "api"));
+  next.term = 6;
+  REQUIRE(execute(s, next));
+  CHECK(*starts == 4);
+}

@@ -480,3 +480,64 @@ TEST_CASE_METHOD(tree_fixture, "builder endpoints exit when the root stops",
   CHECK(root_down);
   CHECK(endpoints_down == tree.endpoints.size());
 }
+
+TEST_CASE_METHOD(ep_fixture,
+                 "an up endpoint hands messages to the child's mailbox "
+                 "directly and keeps each sender's order when it opens that "
+                 "path",
+                 "[endpoint]") {
+  auto ep = track(spawn_endpoint(sys, "x", stash_policy{}));
+  auto target = track(sys.spawn(echo, "x", log, incarnations));
+  auto cl = client_of(ep);
+  run();
+  // No target yet: stashed.
+  request(cl, {1, 2});
+  CHECK(out->answered() == 0);
+  // The update, and behind it in the endpoint's mailbox a new request: the
+  // endpoint replays the stash, then forwards 3 itself before it lets
+  // anything past its mailbox.
+  self->send(ep, endpoint_update_atom::value, target);
+  self->send(cl, ping_atom::value, 3);
+  REQUIRE(sched.prioritize(cl));
+  sched.run_once(); // the client sends 3 before the endpoint runs
+  REQUIRE(sched.prioritize(ep));
+  sched.run_once(); // the endpoint takes the update (one message per run)
+  // 4 from the same client: it must not overtake 3, still in the mailbox.
+  self->send(cl, ping_atom::value, 4);
+  REQUIRE(sched.prioritize(cl));
+  sched.run_once();
+  run();
+  request(cl, {5});
+  REQUIRE(out->answered() == 5);
+  for (size_t i = 0; i < 5; ++i) {
+    CHECK(out->arrival[i] == i);
+    CHECK(out->all[i].reply == std::to_string(i + 1) + "@1");
+  }
+  CHECK(log->since(1)
+        == strings{"got 1@1", "got 2@1", "got 3@1", "got 4@1", "got 5@1"});
+  // Now a message to the endpoint schedules the child, not the endpoint.
+  REQUIRE_FALSE(sched.has_job());
+  self->send(ep, ping_atom::value, 6);
+  REQUIRE(sched.has_job());
+  CHECK(&sched.next_job<caf::abstract_actor>()
+        == caf::actor_cast<caf::abstract_actor*>(target));
+  run();
+  CHECK(log->lines.back() == "got 6@1");
+  // Its own atoms still reach the endpoint, and it counts what went past.
+  CHECK(str(stats(ep)) == make_stats(endpoint_state::up, 4, 2, 2, 0, 0, 0, 0));
+  // The child ends: the path closes in the child's own cleanup, before the
+  // endpoint has even seen the down message, so a message sent right after
+  // waits behind that down message and goes to the stash, not to the dead
+  // child.
+  caf::anon_send_exit(target, caf::exit_reason::kill);
+  REQUIRE(sched.prioritize(target));
+  sched.run_once(); // the child terminates; nothing else runs
+  self->send(cl, ping_atom::value, 7);
+  REQUIRE(sched.prioritize(cl));
+  sched.run_once(); // the client sends 7 before the endpoint runs
+  run();
+  REQUIRE(out->all.size() == 6);
+  CHECK_FALSE(out->all.back().done); // waiting for the next incarnation
+  CHECK(stats(ep).stashed == 3);
+  CHECK(stats(ep).pending == 1);
+}

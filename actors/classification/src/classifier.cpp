@@ -10,7 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "remedy/classification/atoms.hpp"
-#include "remedy/core/aligned_delay.hpp"
+#include "remedy/core/tick.hpp"
 #include "remedy/core/error.hpp"
 #include "remedy/core/event_bus.hpp"
 #include "remedy/core/format.hpp"
@@ -383,8 +383,7 @@ public:
     install_exception_handler(this);
     subscribe(this, "detection.");
     subscribe(this, "classifier.sync");
-    delayed_send(this,
-                 aligned_delay(clock().now(), core_.settings().check_interval),
+    send_on_tick(this, core_.settings().check_interval,
                  classifier_tick_atom::value);
     // A new incarnation tells listeners what it holds (nothing yet), so
     // faults of a previous one do not linger in their views.
@@ -397,9 +396,7 @@ public:
       [this](classifier_tick_atom) {
         core_.tick(clock().now(), out_);
         flush();
-        delayed_send(this,
-                     aligned_delay(clock().now(),
-                                   core_.settings().check_interval),
+        send_on_tick(this, core_.settings().check_interval,
                      classifier_tick_atom::value);
       },
       [this](active_faults_atom) { return core_.active(); },

@@ -11,7 +11,7 @@
 
 #include "remedy/detection/detection.hpp"
 #include "remedy/detection/atoms.hpp"
-#include "remedy/core/aligned_delay.hpp"
+#include "remedy/core/tick.hpp"
 #include "remedy/core/event_bus.hpp"
 #include "remedy/core/heartbeat.hpp"
 #include "remedy/core/logging.hpp"
@@ -103,8 +103,7 @@ private:
   void schedule_tick() {
     auto interval = core_->tick_interval();
     if (interval.count() > 0)
-      delayed_send(this, aligned_delay(clock().now(), interval),
-                   detector_tick_atom::value);
+      send_on_tick(this, interval, detector_tick_atom::value);
   }
 
   /// Publishes what the core found and reports ignored inputs.

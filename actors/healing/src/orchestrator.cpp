@@ -329,8 +329,9 @@ private:
 
   // -- faults in ---------------------------------------------------------------
 
-  static healing_order order_of(const episode& ep) {
-    return healing_order{ep.healing, ep.what, ep.target, ep.attempt};
+  healing_order order_of(const episode& ep) const {
+    return healing_order{ep.healing, ep.what, ep.target, ep.attempt,
+                         settings_.term};
   }
 
   void consider(const fault& f) {
@@ -642,6 +643,15 @@ private:
   void not_acted(episode& ep, const caf::error& err) {
     unjournal(ep.healing);
     auto f = ep.what;
+    if (is(err, errc::stale_term)) {
+      // A newer orchestrator (a new leader's) has been heard by the
+      // strategy: this one is deposed. Nothing is learned, no other rung is
+      // tried (every strategy would refuse as well).
+      log_->warn("orchestrator '{}': deposed: {}", settings_.name, render(err));
+      emit(kind::abandoned, &ep, f, "fenced off: " + render(err));
+      end(f.target);
+      return;
+    }
     if (err.category() == error_category
         && !is(err, errc::unhandled_exception)) {
       // The strategy answered: it did not act.

@@ -19,6 +19,7 @@
 #include "remedy/routing/route_event.hpp"
 #include "remedy/routing/route_stats.hpp"
 #include "remedy/routing/atoms.hpp"
+#include "remedy/core/tick.hpp"
 #include "remedy/core/detail/reply_ids.hpp"
 #include "remedy/core/detail/slot_map.hpp"
 #include "remedy/core/detail/topic_registry.hpp"
@@ -249,7 +250,7 @@ private:
       schedule_sweep(); // the sweep's timer flushes too
       return;
     }
-    delayed_send(this, settings_.metrics_interval, route_flush_atom::value);
+    send_on_tick(this, settings_.metrics_interval, route_flush_atom::value);
   }
 
   /// Sweeping and flushing at the same interval share one timer: every
@@ -853,7 +854,8 @@ void route_impl::schedule_sweep() {
           && !(one_timer() && flush_pending_)))
     return;
   sweep_pending_ = true;
-  delayed_send(this, settings_.sweep_interval, route_sweep_atom::value);
+  // Shared with the node's other routes and checks at that interval.
+  send_on_tick(this, settings_.sweep_interval, route_sweep_atom::value);
 }
 
 void route_impl::sweep() {

@@ -23,7 +23,7 @@
 #include <spdlog/spdlog.h>
 
 #include "remedy/classification/health_view.hpp"
-#include "remedy/core/aligned_delay.hpp"
+#include "remedy/core/tick.hpp"
 #include "remedy/core/detail/reply_ids.hpp"
 #include "remedy/core/detail/slot_map.hpp"
 #include "remedy/core/error.hpp"
@@ -998,8 +998,7 @@ void scheduler_impl::schedule_tick() {
   if (tick_pending_)
     return;
   tick_pending_ = true;
-  delayed_send(this, aligned_delay(clock().now(), settings_.tick_interval),
-               sched_tick_atom::value);
+  send_on_tick(this, settings_.tick_interval, sched_tick_atom::value);
 }
 
 void scheduler_impl::tick() {
@@ -1056,18 +1055,30 @@ void scheduler_impl::hedge(time_point t) {
   auto budget = settings_.hedge_budget * static_cast<double>(stats_.submitted);
   if (static_cast<double>(stats_.hedges) + 1.0 > budget)
     return;
-  auto delay = std::max(
-    std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(
-      percentile(latencies_, 100.0 * settings_.hedge_quantile))),
-    settings_.hedge_min_delay);
+  // The candidates past the minimum delay first: the quantile (a sort of
+  // the latency window) only when some job could be hedged at all, which at
+  // every tick of a healthy scheduler none can.
   keys_.clear();
   jobs_.for_each([&](key_type k, job& j) {
     if (j.idempotent && !j.hedged && j.running.size() == 1) {
       auto* a = attempts_.find(j.running.front());
-      if (a != nullptr && t - a->sent > delay)
+      if (a != nullptr && t - a->sent > settings_.hedge_min_delay)
         keys_.push_back(k);
     }
   });
+  if (keys_.empty())
+    return;
+  auto delay = std::max(
+    std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(
+      percentile(latencies_, 100.0 * settings_.hedge_quantile))),
+    settings_.hedge_min_delay);
+  keys_.erase(std::remove_if(keys_.begin(), keys_.end(),
+                             [&](key_type k) {
+                               auto* j = jobs_.find(k);
+                               auto* a = attempts_.find(j->running.front());
+                               return !(t - a->sent > delay);
+                             }),
+              keys_.end());
   for (auto k : keys_) {
     if (static_cast<double>(stats_.hedges) + 1.0 > budget)
       return;

@@ -11,4 +11,8 @@ namespace remedy {
 /// Self-sent by an actor that beats (`with_heartbeats`).
 using heartbeat_tick_atom = caf::atom_constant<caf::atom("r_hbtick")>;
 
+/// Sent by CAF's clock to a system's ticker when an instant that actors
+/// asked for with `send_on_tick` is due.
+using tick_fire_atom = caf::atom_constant<caf::atom("r_tickfire")>;
+
 } // namespace remedy

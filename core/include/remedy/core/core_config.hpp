@@ -7,12 +7,13 @@
 namespace remedy {
 
 namespace detail {
+class tick_registry;
 class topic_registry;
 } // namespace detail
 
 /// The part of an actor system configuration that the core needs: the core's
 /// message types, Remedy's error category, and the event bus's
-/// subscribers. Use `remedy::config` (remedy/runtime/config.hpp), which
+/// subscribers and the shared clock ticks. Use `remedy::config` (remedy/runtime/config.hpp), which
 /// derives from it and registers every part; derive from this class yourself
 /// only to build a system from some parts (then call their `add_<part>_types`).
 class core_config : public caf::actor_system_config {
@@ -25,8 +26,14 @@ public:
     return topics_;
   }
 
+  /// The ticks that actors asked for with `send_on_tick`. Internal.
+  const std::shared_ptr<detail::tick_registry>& ticks() const {
+    return ticks_;
+  }
+
 private:
   std::shared_ptr<detail::topic_registry> topics_;
+  std::shared_ptr<detail::tick_registry> ticks_;
 };
 
 } // namespace remedy

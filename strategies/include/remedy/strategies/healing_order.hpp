@@ -20,12 +20,17 @@ struct healing_order {
   heal_target target;
   /// 0 for the first strategy tried on this fault, 1 after one failed, ...
   uint32_t attempt = 0;
+  /// The issuing orchestrator's term, a fencing token (`healing_settings::
+  /// term`; 0 on a single node). A strategy refuses an order whose term is
+  /// older than the newest it has executed, with `errc::stale_term`: a
+  /// deposed leader's orchestrator cannot act once its successor's has.
+  uint64_t term = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, healing_order& x) {
   return f(caf::meta::type_name("remedy.healing_order"), x.id, x.what,
-           x.target, x.attempt);
+           x.target, x.attempt, x.term);
 }
 
 } // namespace remedy

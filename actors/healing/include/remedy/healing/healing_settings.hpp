@@ -55,6 +55,13 @@ struct healing_settings {
   bool dry_run = false;
   /// Seeds the learner's draws.
   uint64_t seed = 0;
+  /// The fencing token put on every order (`healing_order::term`): the
+  /// leader's term when the orchestrator runs as a cluster singleton
+  /// (`spawn_cluster_singleton` passes it to the start function), 0 on a
+  /// single node. Strategies refuse orders of a term older than one they
+  /// have executed; the orchestrator then abandons the healing (it has been
+  /// deposed) without learning anything from it.
+  uint64_t term = 0;
   /// If set, the learned table is loaded from this JSON file at start and
   /// saved to it after every outcome.
   std::string table_path;

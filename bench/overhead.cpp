@@ -1,0 +1,123 @@
+// overhead: Remedy's CPU cost in remedy-node's chaos scenario without faults,
+// measured tightly. The scenario's report measures it over one 4.5 s
+// warm-up window per run, and the spread between seeds of one build (3-15
+// points) is as large as the effect. This runs the same two services, fault
+// free, for longer and many times over, alternating which side goes first:
+//
+//   caf     the workers behind a plain CAF actor_pool (the scenario's run
+//           without Remedy);
+//   remedy  the same workers under a supervision tree, each behind a route
+//           (breaker, bulkhead, timeout) with the fault-aware scheduler in
+//           front, the whole detection tree (heartbeat, threshold, trend and
+//           crash-loop detectors, classifier, health view) and the healing
+//           orchestrator running (the scenario's run with Remedy).
+//
+// Both get the same seeded load (--load requests/s, --workers workers, the
+// same calibrated work per request) from a client on its own thread. The
+// measure is the service's CPU per request: the process's user + system
+// time (getrusage) minus the client thread's own, over the last three
+// quarters of each run, divided by the requests sent in that window. The
+// ratio is remedy / caf per round; the result is the median and range of
+// the rounds. Goal: <= 1.05 (issue 13: overhead under 5 %).
+//
+// --rounds=N (default 6, quick 2)  --seconds=S per run (default 12, quick 4)
+// --load=R (default 500)  --workers=N (default 8)  --seed=N (default 1)
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <vector>
+
+#include "chaos_run.hpp"
+#include "chaos_worker.hpp"
+#include "common.hpp"
+
+using namespace remedy;
+using namespace remedy::node;
+using namespace std::chrono;
+
+namespace {
+
+struct measured {
+  double cpu_per_request_ms = 0;
+  double rps = 0;
+  double p99_ms = 0;
+};
+
+measured one_run(run_settings cfg, bool with) {
+  cfg.remedy = with;
+  live_counters live;
+  auto res = run_once(cfg, live);
+  if (!res.error.empty()) {
+    std::fprintf(stderr, "overhead: the run %s Remedy failed: %s\n",
+                 with ? "with" : "without", res.error.c_str());
+    std::exit(1);
+  }
+  std::vector<double> lat;
+  for (auto& r : res.requests)
+    if (r.sent_s >= res.warmup_from_s && r.sent_s < res.warmup_to_s)
+      lat.push_back(r.latency_ms);
+  if (lat.empty() || res.warmup_to_s <= res.warmup_from_s) {
+    std::fprintf(stderr, "overhead: no requests in the measured window\n");
+    std::exit(1);
+  }
+  measured m;
+  auto n = static_cast<double>(lat.size());
+  m.cpu_per_request_ms
+    = 1000.0 * (res.warmup_cpu_s - res.warmup_client_cpu_s) / n;
+  m.rps = n / (res.warmup_to_s - res.warmup_from_s);
+  m.p99_ms = percentile(lat, 99);
+  return m;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto opts = bench::parse(
+    argc, argv,
+    "[--rounds=N] [--seconds=S] [--load=R] [--workers=N] [--seed=N]\n");
+  auto rounds = opts.get_size("rounds", opts.quick ? 2 : 6);
+  auto secs = opts.get_size("seconds", opts.quick ? 4 : 12);
+  run_settings base;
+  base.seed = opts.get_size("seed", 1);
+  base.load_rps = static_cast<double>(opts.get_size("load", 500));
+  base.threads = opts.threads;
+  base.shape.workers = opts.get_size("workers", 8);
+  base.shape.length = seconds(secs);
+  // The whole run is fault free; the measured window is its last three
+  // quarters, up to half a second before the load stops.
+  base.shape.warmup = base.shape.length - milliseconds(500);
+  base.shape.tail = caf::timespan{0};
+  base.worker.iterations = calibrate_iterations(microseconds(250));
+  std::printf("== overhead  (%s)\n   %zu rounds of two %zu s runs, %g "
+              "requests/s, %zu workers, %zu scheduler threads, "
+              "loadavg=%s\n",
+              bench::today().c_str(), rounds, secs, base.load_rps,
+              base.shape.workers, opts.threads, bench::loadavg().c_str());
+  std::printf("   %-6s %16s %16s %8s %10s %10s\n", "round", "caf CPU/req ms",
+              "remedy CPU/req", "ratio", "caf p99", "remedy p99");
+  std::vector<double> ratios, cafs, remedys;
+  for (size_t r = 0; r < rounds; ++r) {
+    measured plain, with;
+    // Alternate the order, so that drift over a round hits both sides.
+    if (r % 2 == 0) {
+      plain = one_run(base, false);
+      with = one_run(base, true);
+    } else {
+      with = one_run(base, true);
+      plain = one_run(base, false);
+    }
+    auto ratio = with.cpu_per_request_ms / plain.cpu_per_request_ms;
+    ratios.push_back(ratio);
+    cafs.push_back(plain.cpu_per_request_ms);
+    remedys.push_back(with.cpu_per_request_ms);
+    std::printf("   %-6zu %16.4f %16.4f %8.3f %10.2f %10.2f\n", r + 1,
+                plain.cpu_per_request_ms, with.cpu_per_request_ms, ratio,
+                plain.p99_ms, with.p99_ms);
+    std::fflush(stdout);
+  }
+  std::printf("   loadavg at the end: %s\n", bench::loadavg().c_str());
+  bench::result("overhead", "service_cpu_per_request", median(remedys),
+                median(cafs), "ms", 1.05, bench::paired(ratios));
+  return 0;
+}
