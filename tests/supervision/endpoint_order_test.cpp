@@ -129,7 +129,7 @@ TEST_CASE("real time: through an endpoint whose child keeps crashing, each "
   CHECK(s->out_of_order == 0);
   // The crashes did interrupt the flow: messages waited in the stash while
   // the child restarted, so the direct path closed and opened many times.
-  CHECK(crashes >= 50);
+  CHECK(crashes >= 20); // about 250 on a quiet machine
   CHECK(st->stashed > 0);
   // Most messages arrived (what a dying incarnation had queued is lost).
   CHECK(s->received > senders * bursts * per_burst / 2);
