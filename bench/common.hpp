@@ -38,6 +38,7 @@
 #include <caf/behavior.hpp>
 #include <caf/duration.hpp>
 #include <caf/error.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/response_promise.hpp>
 #include <caf/result.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
@@ -60,6 +61,18 @@ inline int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
            clock_type::now().time_since_epoch())
     .count();
+}
+
+// -- the common target ----------------------------------------------------------
+
+using ping_atom = caf::atom_constant<caf::atom("b_ping")>;
+
+/// Answers `(ping_atom, x)` with `x` at once: the target behind the
+/// throughput benchmarks, so that what is measured is the path to it.
+inline caf::behavior echo(caf::event_based_actor*) {
+  return {
+    [](ping_atom, int x) { return x; },
+  };
 }
 
 // -- command line -------------------------------------------------------------

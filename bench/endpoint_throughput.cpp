@@ -24,7 +24,7 @@
 
 namespace {
 
-using ping_atom = caf::atom_constant<caf::atom("b_ping")>;
+using bench::ping_atom;
 
 constexpr size_t in_flight = 64;
 

@@ -41,16 +41,11 @@
 
 namespace {
 
-using ping_atom = caf::atom_constant<caf::atom("b_ping")>;
+using bench::echo;
+using bench::ping_atom;
 using stats_atom = caf::atom_constant<caf::atom("b_stats")>;
 
 constexpr const char* bench_name = "guard_throughput";
-
-caf::behavior echo(caf::event_based_actor*) {
-  return {
-    [](ping_atom, int x) { return x; },
-  };
-}
 
 using mode_atom = caf::atom_constant<caf::atom("b_mode")>;
 

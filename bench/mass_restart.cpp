@@ -42,7 +42,7 @@
 namespace {
 
 using started_atom = caf::atom_constant<caf::atom("b_started")>;
-using ping_atom = caf::atom_constant<caf::atom("b_ping")>;
+using bench::ping_atom;
 using pong_atom = caf::atom_constant<caf::atom("b_pong")>;
 using crash_atom = caf::atom_constant<caf::atom("b_crash")>;
 using arm_atom = caf::atom_constant<caf::atom("b_arm")>;

@@ -28,15 +28,10 @@
 
 namespace {
 
-using ping_atom = caf::atom_constant<caf::atom("b_ping")>;
+using bench::echo;
+using bench::ping_atom;
 
 constexpr const char* bench_name = "remote_request";
-
-caf::behavior echo(caf::event_based_actor*) {
-  return {
-    [](ping_atom, int x) { return x; },
-  };
-}
 
 /// The child: publishes an echo actor, prints its port, runs until killed.
 int run_child() {

@@ -33,7 +33,7 @@
 
 namespace {
 
-using ping_atom = caf::atom_constant<caf::atom("b_ping")>;
+using bench::ping_atom;
 using quit_atom = caf::atom_constant<caf::atom("b_quit")>;
 using throw_atom = caf::atom_constant<caf::atom("b_throw")>;
 using get_atom = caf::atom_constant<caf::atom("b_get")>;

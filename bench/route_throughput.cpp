@@ -54,15 +54,10 @@
 
 namespace {
 
-using ping_atom = caf::atom_constant<caf::atom("b_ping")>;
+using bench::echo;
+using bench::ping_atom;
 
 constexpr const char* bench_name = "route_throughput";
-
-caf::behavior echo(caf::event_based_actor*) {
-  return {
-    [](ping_atom, int x) { return x; },
-  };
-}
 
 caf::behavior busy(caf::event_based_actor*, caf::timespan work) {
   return {

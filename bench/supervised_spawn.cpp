@@ -41,7 +41,7 @@
 namespace {
 
 using spawn_atom = caf::atom_constant<caf::atom("b_spawn")>;
-using ping_atom = caf::atom_constant<caf::atom("b_ping")>;
+using bench::ping_atom;
 
 constexpr size_t window = 64;
 

@@ -71,7 +71,9 @@ public:
   using super = caf::stateful_actor<endpoint_data>;
 
   endpoint_impl(caf::actor_config& cfg, std::string id, stash_policy policy)
-    : super(cfg), id_(std::move(id)), policy_(policy) {
+    : super(cfg) {
+    state.id = std::move(id);
+    state.policy = policy;
   }
 
   caf::behavior make_behavior() override;
@@ -167,8 +169,6 @@ private:
              || xs.match_element<caf::group_down_msg>(0));
   }
 
-  std::string id_;
-  stash_policy policy_;
   caf::detail::shared_spinlock direct_mtx_;
   caf::strong_actor_ptr direct_; // guarded by direct_mtx_
   caf::weak_actor_ptr dead_;      // the last target that ended (same)
@@ -291,8 +291,6 @@ caf::result<caf::message> on_message(caf::scheduled_actor* ptr,
 caf::behavior endpoint_impl::make_behavior() {
   auto* self = this;
   auto& st = self->state;
-  st.id = id_;
-  st.policy = policy_;
   st.log = logger("remedy.endpoint");
   // However it ends, nothing goes past it to the child any more.
   self->attach_functor([self] { self->close_direct(); });

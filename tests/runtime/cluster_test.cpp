@@ -93,7 +93,10 @@ struct test_node {
   }
 };
 
-/// Polls `pred` every 20 ms for at most `limit`.
+/// Polls `pred` every 20 ms for at most `limit`. Real time on purpose: the
+/// agents talk over loopback TCP through CAF's middleman, whose multiplexer
+/// the test coordinator does not drive, and `pred` asks several nodes'
+/// agents at once, so there is no single event on one bus to wait for.
 template <class Pred>
 bool eventually(Pred pred, std::chrono::milliseconds limit = 5000ms) {
   auto until = std::chrono::steady_clock::now() + limit;

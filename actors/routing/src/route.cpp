@@ -246,18 +246,9 @@ private:
     if (flush_pending_ || settings_.metrics_interval.count() == 0)
       return;
     flush_pending_ = true;
-    if (one_timer()) {
-      schedule_sweep(); // the sweep's timer flushes too
-      return;
-    }
+    // At the same instants as the sweep when the intervals are equal, so
+    // both share one clock timer (send_on_tick).
     send_on_tick(this, settings_.metrics_interval, route_flush_atom::value);
-  }
-
-  /// Sweeping and flushing at the same interval share one timer: every
-  /// timer is a wake-up of a sleeping scheduler thread, the cost of an
-  /// idle route.
-  bool one_timer() const {
-    return settings_.sweep_interval == settings_.metrics_interval;
   }
   void flush_metrics();
   void answer(call& c, caf::message msg);
@@ -403,10 +394,6 @@ caf::behavior route_impl::make_behavior() {
     [this](route_sweep_atom) {
       sweep_pending_ = false;
       sweep();
-      if (one_timer() && flush_pending_) {
-        flush_pending_ = false;
-        flush_metrics();
-      }
     },
     [this](route_tick_atom) {
       tick_due_.reset();
@@ -849,9 +836,7 @@ void route_impl::answer(call& c, caf::message msg) {
 }
 
 void route_impl::schedule_sweep() {
-  if (sweep_pending_
-      || (deadlines_.empty() && !bulkhead_waiters()
-          && !(one_timer() && flush_pending_)))
+  if (sweep_pending_ || (deadlines_.empty() && !bulkhead_waiters()))
     return;
   sweep_pending_ = true;
   // Shared with the node's other routes and checks at that interval.

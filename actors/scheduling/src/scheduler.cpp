@@ -1072,21 +1072,16 @@ void scheduler_impl::hedge(time_point t) {
     std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(
       percentile(latencies_, 100.0 * settings_.hedge_quantile))),
     settings_.hedge_min_delay);
-  keys_.erase(std::remove_if(keys_.begin(), keys_.end(),
-                             [&](key_type k) {
-                               auto* j = jobs_.find(k);
-                               auto* a = attempts_.find(j->running.front());
-                               return !(t - a->sent > delay);
-                             }),
-              keys_.end());
   for (auto k : keys_) {
     if (static_cast<double>(stats_.hedges) + 1.0 > budget)
       return;
     auto* j = jobs_.find(k);
     if (j == nullptr || j->running.size() != 1)
       continue;
-    auto first = attempts_.find(j->running.front())->worker;
-    auto w = pick(first);
+    auto* a = attempts_.find(j->running.front());
+    if (t - a->sent <= delay)
+      continue;
+    auto w = pick(a->worker);
     if (w < 0)
       return;
     send_attempt(k, *j, static_cast<uint32_t>(w), true);

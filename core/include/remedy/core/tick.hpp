@@ -10,8 +10,8 @@
 namespace remedy {
 
 /// Sends `msg` to `self` at the next multiple of `interval` on the actor
-/// clock (a whole interval away when the clock is on one): what
-/// `self->delayed_send(self, aligned_delay(now, interval), msg)` does, except
+/// clock (a whole interval away when the clock is on one): what a
+/// `delayed_send(self, ...)` to that instant does, except
 /// that all actors of a `remedy::config` system that ask for the same instant
 /// share one timer of CAF's clock. Every timer costs a wake-up of CAF's clock
 /// thread when it is set and another of a scheduler thread when it fires; a

@@ -56,23 +56,16 @@ public:
     return result;
   }
 
-  /// The ticker of `sys`, if one is alive.
-  caf::strong_actor_ptr ticker(const caf::actor_system* sys) {
+  /// The ticker of the system that `add` last saw, made with `make()` if
+  /// none is alive (it lives while a timer of CAF's clock holds it).
+  template <class F>
+  caf::strong_actor_ptr ticker(F make) {
     std::lock_guard<std::mutex> guard{mtx_};
-    return sys == sys_ ? ticker_.lock() : caf::strong_actor_ptr{};
-  }
-
-  /// Makes `x` the ticker of `sys`, unless another one is alive already;
-  /// returns the one to use.
-  caf::strong_actor_ptr set_ticker(const caf::actor_system* sys,
-                                   caf::strong_actor_ptr x) {
-    std::lock_guard<std::mutex> guard{mtx_};
-    if (sys == sys_)
-      if (auto alive = ticker_.lock())
-        return alive;
-    sys_ = sys;
-    ticker_ = caf::weak_actor_ptr{x.get()};
-    return x;
+    if (auto alive = ticker_.lock())
+      return alive;
+    caf::strong_actor_ptr fresh = make();
+    ticker_ = caf::weak_actor_ptr{fresh.get()};
+    return fresh;
   }
 
 private:
