@@ -24,6 +24,8 @@
 //
 // --rounds=N (default 6, quick 2)  --seconds=S per run (default 12, quick 4)
 // --load=R (default 500)  --workers=N (default 8)  --seed=N (default 1)
+// --side=caf|remedy: run only that side, --rounds times, and print its CPU
+// per request (for profiling one side under perf; no ratio).
 
 #include <algorithm>
 #include <chrono>
@@ -77,7 +79,8 @@ measured one_run(run_settings cfg, bool with) {
 int main(int argc, char** argv) {
   auto opts = bench::parse(
     argc, argv,
-    "[--rounds=N] [--seconds=S] [--load=R] [--workers=N] [--seed=N]\n");
+    "[--rounds=N] [--seconds=S] [--load=R] [--workers=N] [--seed=N]\n"
+    "          [--side=caf|remedy]\n");
   auto rounds = opts.get_size("rounds", opts.quick ? 2 : 6);
   auto secs = opts.get_size("seconds", opts.quick ? 4 : 12);
   run_settings base;
@@ -98,6 +101,19 @@ int main(int argc, char** argv) {
               base.shape.workers, opts.threads, bench::loadavg().c_str());
   std::printf("   %-6s %16s %16s %8s %10s %10s\n", "round", "caf CPU/req ms",
               "remedy CPU/req", "ratio", "caf p99", "remedy p99");
+  if (auto side = opts.get("side", ""); !side.empty()) {
+    if (side != "caf" && side != "remedy") {
+      std::fprintf(stderr, "overhead: --side must be caf or remedy\n");
+      return 64;
+    }
+    for (size_t r = 0; r < rounds; ++r) {
+      auto m = one_run(base, side == "remedy");
+      std::printf("   %-6zu %s CPU/req %.4f ms  p99 %.2f ms\n", r + 1,
+                  side.c_str(), m.cpu_per_request_ms, m.p99_ms);
+      std::fflush(stdout);
+    }
+    return 0;
+  }
   std::vector<double> ratios, cafs, remedys;
   for (size_t r = 0; r < rounds; ++r) {
     measured plain, with;

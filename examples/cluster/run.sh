@@ -3,7 +3,8 @@
 # REMEDY_CLUSTER_PORT and the next two): they form a cluster through node a, elect a leader;
 # the script kills the leader with SIGKILL and shows the others electing a
 # new one. Exits 0 only if a new leader was elected within 5 s and no term
-# ever had two leaders.
+# ever had two leaders, and the cluster's healing orchestrator moved to the
+# new leader.
 #
 #   examples/cluster/run.sh [path/to/remedy-node]
 set -euo pipefail
@@ -76,6 +77,16 @@ done
 [[ -n "$next" ]] || { echo "no new leader within 5 s"; exit 1; }
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "new leader: ${next#* } (term ${next%% *}) after ${ms} ms"
+# The cluster's healing orchestrator (healing.scope "cluster") moves with
+# the leadership.
+moved=""
+for _ in $(seq 1 30); do
+  moved="$(grep -h "singleton 'healing': runs on ${next#* } as leader of term ${next%% *}" "$work"/*.log)"
+  [[ -n "$moved" ]] && break
+  sleep 0.1
+done
+[[ -n "$moved" ]] || { echo "the healing orchestrator did not move to ${next#* }"; exit 1; }
+echo "healing orchestrator: ${moved#*] }"
 echo "--- what the nodes said:"
 grep -h "remedy.cluster" "$work"/*.log | cut -c12- | sort | grep -v "joined through"
 dups="$(leader_of | awk '{print $1}' | uniq -d)"

@@ -104,6 +104,8 @@ struct agent_state {
   caf::actor lease;
   lease_status lease_now;
   time_point holder_lost_since{};
+  /// Local actors other members may look up by name (cluster_service_atom).
+  std::map<std::string, caf::actor> services;
   static inline const char* name = "remedy.cluster_agent";
 };
 
@@ -781,6 +783,21 @@ public:
             name = voter_name(*l);
         }
         return caf::make_message(term, name);
+      },
+      [this](cluster_service_atom, const std::string& name, caf::actor& x) {
+        if (x)
+          st_.services[name] = std::move(x);
+        else
+          st_.services.erase(name);
+      },
+      [this](cluster_service_atom,
+             const std::string& name) -> caf::result<caf::actor> {
+        auto i = st_.services.find(name);
+        if (i == st_.services.end())
+          return make_error(errc::not_supported,
+                            "cluster agent '" + st_.me.name
+                              + "': no service named '" + name + "'");
+        return i->second;
       },
       [this](cluster_members_atom) { return current_view(); },
       [this](cluster_reachable_atom) {

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <thread>
@@ -25,6 +28,7 @@
 #include "remedy/runtime/metrics.hpp"
 #include "remedy/runtime/metrics_settings.hpp"
 #include "remedy/runtime/cluster.hpp"
+#include "remedy/runtime/cluster_healing.hpp"
 #include "remedy/runtime/node_event.hpp"
 #include "remedy/scheduling/scheduler.hpp"
 #include "remedy/supervision/atoms.hpp"
@@ -82,6 +86,29 @@ std::pair<std::string, std::string> split_path(const std::string& path) {
 struct infra {
   caf::actor root;
   caf::actor orchestrator;
+};
+
+/// The heal targets of the running tree, shared with the start function of
+/// the orchestrator (or relay), which reads them at each (re)start.
+class target_book {
+public:
+  void put(heal_target t) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto name = t.name;
+    targets_[name] = std::move(t);
+  }
+
+  std::vector<heal_target> snapshot() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    std::vector<heal_target> result;
+    for (auto& [name, t] : targets_)
+      result.push_back(t);
+    return result;
+  }
+
+private:
+  mutable std::mutex mtx_;
+  std::map<std::string, heal_target> targets_;
 };
 
 /// The tree and what stands in front of it: rebuilt on each restart.
@@ -256,7 +283,25 @@ private:
         strategies_.push_back(*s);
         set.emplace(name, *s);
       }
-      b.worker("healing", orchestrator_start(cfg_.healing_settings_, set));
+      // The orchestrator (or, for the cluster's healing, this node's relay)
+      // gets the running tree's targets at each (re)start.
+      auto book = book_;
+      if (cfg_.cluster_healing) {
+        cluster_healing_settings cs;
+        cs.healing = cfg_.healing_settings_;
+        b.worker("healing", [cs, agent = cluster_agent_, set,
+                             book](caf::actor_system& sys, const caf::message&) {
+          return spawn_cluster_healing(sys, agent, cs, book->snapshot(), set);
+        });
+      } else {
+        b.worker("healing", [hs = cfg_.healing_settings_, set, book,
+                             memory = make_healing_memory()](
+                              caf::actor_system& sys,
+                              const caf::message& extra) {
+          return orchestrator_start(hs, set, book->snapshot(),
+                                    memory)(sys, extra);
+        });
+      }
     }
     auto tree = b.spawn(sys_);
     if (!tree)
@@ -319,6 +364,7 @@ private:
         for (auto& svc : cfg_.services)
           if (svc.target == path)
             t.route = layer.services[svc.name];
+        book_->put(t);
         self_->send(infra_.orchestrator, heal_target_atom::value,
                     std::move(t));
       }
@@ -405,6 +451,7 @@ private:
   caf::scoped_actor self_;
   infra infra_;
   std::vector<caf::actor> strategies_;
+  std::shared_ptr<target_book> book_ = std::make_shared<target_book>();
   std::mt19937_64 rng_{std::random_device{}()};
   uint64_t restarts_seen_ = 0;
   bool first_start_ = true;

@@ -384,6 +384,11 @@ struct reader {
     o.get_optional("max_concurrent", h.max_concurrent, 1u, 10000u);
     o.get_optional("max_disruption", h.max_disruption, 0.0, 1.0);
     o.get_optional("dry_run", h.dry_run);
+    o.get_enum_optional("scope", cfg.cluster_healing,
+                        {{"node", false}, {"cluster", true}});
+    if (cfg.cluster_healing && !cfg.cluster)
+      if (auto f = o.field("scope", false))
+        f->expected("\"node\" (\"cluster\" needs a $.cluster section)");
   }
 
   void read_chaos(sj::object_reader& o) {
@@ -525,12 +530,13 @@ struct reader {
     o.object_optional("detection",
                       [&](sj::object_reader& d) { read_detection(d); });
     cfg.strategies = {"restart", "isolate", "scale_out"};
+    // The cluster before healing: healing's scope depends on it.
+    o.object_optional("cluster",
+                      [&](sj::object_reader& c) { read_cluster(c); });
     o.object_optional("healing", [&](sj::object_reader& h) { read_healing(h); });
     o.object_optional("chaos", [&](sj::object_reader& c) { read_chaos(c); });
     o.object_optional("restart",
                       [&](sj::object_reader& r) { read_restart_policy(r); });
-    o.object_optional("cluster",
-                      [&](sj::object_reader& c) { read_cluster(c); });
   }
 };
 

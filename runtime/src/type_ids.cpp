@@ -6,6 +6,7 @@
 #include "remedy/runtime/election.hpp"
 #include "remedy/runtime/api_response.hpp"
 #include "remedy/runtime/health_report.hpp"
+#include "remedy/runtime/healing_offer.hpp"
 #include "remedy/runtime/node_event.hpp"
 
 #include <caf/actor_system_config.hpp>

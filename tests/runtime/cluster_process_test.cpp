@@ -9,7 +9,9 @@
 
 #ifdef REMEDY_NODE_EXE
 
+#  include <algorithm>
 #  include <chrono>
+#  include <cstdlib>
 #  include <cstdio>
 #  include <fstream>
 #  include <initializer_list>
@@ -47,9 +49,9 @@ struct cluster_node {
 
 /// Writes the config of node `name` at `port`, joining through `seed` (0:
 /// none), and starts it.
-void start(cluster_node& n, uint16_t seed) {
-  n.config_path = remedy::test::write_cluster_node_config("cluster", n.name,
-                                                        n.port, seed, "2s");
+void start(cluster_node& n, uint16_t seed, const std::string& body = "") {
+  n.config_path = remedy::test::write_cluster_node_config(
+    "cluster", n.name, n.port, seed, "2s", "", body);
   n.proc = std::make_unique<node_process>(
     REMEDY_NODE_EXE, std::vector<std::string>{"--config", n.config_path});
 }
@@ -85,15 +87,17 @@ struct three_nodes {
   cluster_node b{"b"};
   cluster_node c{"c"};
 
-  three_nodes() {
+  /// `body`: see `write_cluster_node_config` (empty: an echo worker,
+  /// detection and healing off).
+  explicit three_nodes(const std::string& body = "") {
     for (auto* n : {&a, &b, &c}) {
       n->port = free_port();
       REQUIRE(n->port != 0);
     }
-    start(a, 0);
+    start(a, 0, body);
     REQUIRE(saw(a, {"cluster agent on 127.0.0.1:" + std::to_string(a.port)}));
-    start(b, a.port);
-    start(c, a.port);
+    start(b, a.port, body);
+    start(c, a.port, body);
     // Everyone knows everyone: b and c learn of each other by gossip.
     for (auto* n : {&a, &b, &c})
       for (auto* m : {&a, &b, &c})
@@ -333,6 +337,89 @@ TEST_CASE("three nodes elect one leader; SIGKILL the leader: a new leader "
     INFO("term " << term);
     CHECK(names.size() == 1);
   }
+}
+
+TEST_CASE("healing scope cluster: the leader's orchestrator heals the other "
+          "nodes' crash loops with their own restart strategies, and the "
+          "next leader's does after a SIGKILL of the leader",
+          "[cluster][process][healing]") {
+  // Every node's worker crashes about three times a second (chaos), which
+  // its crash-loop detector names; one orchestrator, on the leader, orders
+  // the restarts.
+  three_nodes cl{R"("tree": {"intensity": {"restarts": 1000, "within": "10s"},
+             "children": [{"name": "w", "worker": "echo"}]},
+  "healing": {"scope": "cluster", "strategies": ["restart"],
+              "cooldown": "300ms", "verify_window": "1s"},
+  "chaos": {"enabled": true, "crash_rate": 3.0},)"};
+  std::map<std::string, cluster_node*> by_name{
+    {"a", &cl.a}, {"b", &cl.b}, {"c", &cl.c}};
+  std::string leader;
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (leader.empty() && std::chrono::steady_clock::now() < until) {
+    for (auto& [term, names] : leaders_by_term({&cl.a, &cl.b, &cl.c}))
+      if (names.size() == 1)
+        leader = *names.begin();
+    std::this_thread::sleep_for(20ms);
+  }
+  REQUIRE(!leader.empty());
+  auto* old = by_name.at(leader);
+  REQUIRE(saw(*old, {"singleton 'healing': runs on " + leader}));
+  std::vector<cluster_node*> rest;
+  for (auto* n : {&cl.a, &cl.b, &cl.c})
+    if (n != old)
+      rest.push_back(n);
+  auto target = [](cluster_node* n) {
+    return "'" + n->name + ":" + n->name + "/w'";
+  };
+  for (auto* n : rest) {
+    INFO(n->name << ":\n" << n->proc->output() << "\nleader:\n"
+                 << old->proc->output());
+    // The leader decided, the node's own strategy acted.
+    CHECK(saw(*old, {"event=acted", "target=" + target(n)}, 10000ms));
+    CHECK(saw(*n, {"strategy 'restart': restarted child 'w'",
+                   "of " + target(n)},
+              1000ms));
+    // No orchestrator of its own: it decides nothing.
+    CHECK_FALSE(saw(*n, {"event=decided"}, 0ms));
+  }
+  // The newest term of an orchestrator each node joined.
+  auto joined_term = [](cluster_node* n) {
+    uint64_t result = 0;
+    auto text = n->proc->output();
+    std::string key = "joined the orchestrator of term ";
+    for (auto i = text.find(key); i != std::string::npos;
+         i = text.find(key, i + 1))
+      result = std::max<uint64_t>(
+        result, std::strtoull(text.c_str() + i + key.size(), nullptr, 10));
+    return result;
+  };
+  std::map<cluster_node*, uint64_t> first_terms;
+  for (auto* n : rest) {
+    first_terms[n] = joined_term(n);
+    CHECK(first_terms[n] > 0);
+  }
+  old->proc->signal(SIGKILL);
+  // One of the others takes over, and acts on the third's faults.
+  cluster_node* next = nullptr;
+  until = std::chrono::steady_clock::now() + 8s;
+  while (next == nullptr && std::chrono::steady_clock::now() < until) {
+    for (auto* n : rest)
+      if (saw(*n, {"singleton 'healing': runs on " + n->name}, 0ms))
+        next = n;
+    std::this_thread::sleep_for(20ms);
+  }
+  REQUIRE(next != nullptr);
+  auto* other = rest[0] == next ? rest[1] : rest[0];
+  INFO(next->name << ":\n" << next->proc->output() << "\n" << other->name
+                  << ":\n" << other->proc->output());
+  // The third joined the new orchestrator, of a later term.
+  auto first_term = first_terms[other];
+  until = std::chrono::steady_clock::now() + 3s;
+  while (joined_term(other) <= first_term
+         && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
+  CHECK(joined_term(other) > first_term);
+  CHECK(saw(*next, {"event=acted", "target=" + target(other)}, 10000ms));
 }
 
 #endif // REMEDY_NODE_EXE

@@ -237,6 +237,16 @@ TEST_CASE("node config errors name file, line, path and what was expected",
              "node.json:3: $.healing.ladders.fire: unknown fault class "
              "\"fire\"");
   }
+  SECTION("healing scope: node or cluster, cluster only with a cluster") {
+    CHECK(errors_of(R"({"tree": {"children": [{"name": "a", "worker": "idle"}]},
+  "healing": {"scope": "cluster"}})")
+          == "node.json:2: $.healing.scope: expected \"node\" (\"cluster\" "
+             "needs a $.cluster section), got \"cluster\"");
+    CHECK(errors_of(R"({"tree": {"children": [{"name": "a", "worker": "idle"}]},
+  "healing": {"scope": "world"}})")
+          == "node.json:2: $.healing.scope: expected one of \"node\", "
+             "\"cluster\", got \"world\"");
+  }
   SECTION("backoff and restart delays in order") {
     CHECK(errors_of(R"({"tree": {"backoff": {"min": "2s", "max": "1s"},
   "children": [{"name": "a", "worker": "idle"}]},
@@ -331,4 +341,18 @@ TEST_CASE("cluster.lease: raft by default, etcd with endpoints, key and ttl",
              "node.json:3: $.cluster.lease.ttl: expected a duration from 1s "
              "to 1h, got \"0s\"");
   }
+}
+
+TEST_CASE("healing.scope: node by default, cluster with a cluster section",
+          "[node_config]") {
+  auto tree = std::string{
+    R"({"tree": {"children": [{"name": "a", "worker": "idle"}]})"};
+  auto plain = parse_node_config(tree + "}", "node.json", test_registry());
+  REQUIRE(plain);
+  CHECK_FALSE(plain->cluster_healing);
+  auto clustered = parse_node_config(
+    tree + R"(, "cluster": {}, "healing": {"scope": "cluster"}})", "node.json",
+    test_registry());
+  REQUIRE(clustered);
+  CHECK(clustered->cluster_healing);
 }

@@ -32,6 +32,7 @@
 #include "remedy/runtime/config.hpp"
 #include "remedy/runtime/election.hpp"
 #include "remedy/runtime/health_report.hpp"
+#include "remedy/runtime/healing_offer.hpp"
 #include "remedy/runtime/node_event.hpp"
 #include "remedy/runtime/type_ids.hpp"
 #include "remedy/runtime/wire_types.hpp"

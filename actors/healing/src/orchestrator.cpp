@@ -105,6 +105,8 @@ struct episode {
   /// The end of the verification window (step::verifying).
   caf::actor_clock::time_point verify_until;
   std::optional<healing_action> action;
+  /// When the action's reply came, on the orchestrator's clock.
+  caf::timespan acted_at{0};
 };
 
 /// A verified healing, remembered for the relapse window.
@@ -139,10 +141,14 @@ public:
 
   caf::behavior make_behavior() override {
     install_exception_handler(this);
-    subscribe(this, "fault.");
-    subscribe(this, "classifier.snapshot");
+    if (settings_.local_faults) {
+      subscribe(this, "fault.");
+      subscribe(this, "classifier.snapshot");
+    }
     restore();
-    publish(this, "classifier.sync", caf::make_message(fault_sync_atom::value));
+    if (settings_.local_faults)
+      publish(this, "classifier.sync",
+              caf::make_message(fault_sync_atom::value));
     return {
       [this](const fault_event& x) {
         if (x.kind == fault_event_kind::cleared)
@@ -629,6 +635,8 @@ private:
 
   void acted(episode& ep, healing_action a) {
     ep.action = a;
+    // On this clock: a strategy on another node stamps `a.at` on its own.
+    ep.acted_at = since_epoch();
     journal(ep, a);
     emit(kind::acted, &ep, ep.what, a.did);
     if (ep.cleared) {
@@ -708,7 +716,7 @@ private:
     auto ttr = cleared - f.first_seen;
     unjournal(ep.healing);
     emit(kind::succeeded, &ep, f,
-         "fault cleared " + format_ms(cleared - ep.action->at)
+         "fault cleared " + format_ms(cleared - ep.acted_at)
            + " after the action",
          ttr);
     learner_.record_success(f.cls, ep.strategy, ttr, ep.first_choice);

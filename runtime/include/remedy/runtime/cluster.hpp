@@ -51,6 +51,14 @@ using cluster_leave_atom = caf::atom_constant<caf::atom("r_clleave")>;
 /// message.)
 using cluster_hello_atom = caf::atom_constant<caf::atom("r_clhello")>;
 
+/// `(cluster_service_atom, std::string name, caf::actor x) -> unit`:
+/// registers the local actor `x` under `name` at this agent, so that other
+/// members can find it (replacing an earlier one of that name; a null `x`
+/// removes it). `(cluster_service_atom, std::string name) -> caf::actor`:
+/// the actor registered under `name`, or `errc::not_supported` naming the
+/// service and the node. Ask another member's agent (`cluster_peers_atom`)
+/// to reach its services, e.g. a cluster singleton's manager on the leader.
+using cluster_service_atom = caf::atom_constant<caf::atom("r_clsvc")>;
 /// The node agent: a cluster member's actor, published through CAF's
 /// middleman at `settings.host:port` (the system must have loaded
 /// `caf::io::middleman`). It joins through `settings.seeds`, spreads the

@@ -82,6 +82,10 @@ struct node_config {
   detection_tree_settings detection_settings;
   bool healing = true;
   healing_settings healing_settings_;
+  /// `$.healing.scope` "cluster": one orchestrator for the whole cluster,
+  /// on the leader (see `spawn_cluster_healing`); this node offers it its
+  /// targets, strategies and faults. Needs `cluster`.
+  bool cluster_healing = false;
   /// Strategies the orchestrator may use, by registered name.
   std::vector<std::string> strategies;
   /// How to spawn each of `strategies` (from the registry).

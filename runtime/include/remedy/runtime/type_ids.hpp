@@ -16,6 +16,7 @@ struct vote_request;
 struct vote_reply;
 struct leader_beat;
 struct beat_ack;
+struct healing_offer;
 } // namespace remedy
 
 CAF_BEGIN_TYPE_ID_BLOCK(remedy_runtime, remedy::type_id_range::runtime)
@@ -32,6 +33,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(remedy_runtime, remedy::type_id_range::runtime)
   CAF_ADD_TYPE_ID(remedy_runtime, (remedy::vote_reply))
   CAF_ADD_TYPE_ID(remedy_runtime, (remedy::leader_beat))
   CAF_ADD_TYPE_ID(remedy_runtime, (remedy::beat_ack))
+  CAF_ADD_TYPE_ID(remedy_runtime, (remedy::healing_offer))
 
 CAF_END_TYPE_ID_BLOCK(remedy_runtime)
 

@@ -62,6 +62,11 @@ struct healing_settings {
   /// have executed; the orchestrator then abandons the healing (it has been
   /// deposed) without learning anything from it.
   uint64_t term = 0;
+  /// Take faults from this node's event bus ("fault." and the classifier's
+  /// snapshots). A cluster-wide orchestrator (`spawn_cluster_healing`) does
+  /// not: every node's relay sends it that node's faults, the leader's own
+  /// included, so that all arrive named alike.
+  bool local_faults = true;
   /// If set, the learned table is loaded from this JSON file at start and
   /// saved to it after every outcome.
   std::string table_path;
