@@ -236,8 +236,11 @@ private:
         [&](const cluster_event& ev) {
           if (ev.kind == cluster_event_kind::node_down
               && ev.observer == cfg_.name && ev.member.name == cfg_.name) {
-            reason = "the cluster's split-brain rule downed this node ("
-                     "it reached no majority)";
+            reason = cfg_.cluster && cfg_.cluster->lease.kind == lease_kind::etcd
+                       ? "the cluster's split-brain rule downed this node ("
+                         "it could not reach the lease holder)"
+                       : "the cluster's split-brain rule downed this node ("
+                         "it reached no majority)";
             done = true;
             self_downed_ = true;
           }

@@ -186,12 +186,52 @@ public:
     return run_ip({"-n", hub_, "link", "set", "veth-" + nodes_.at(i), "up"});
   }
 
+  /// The hub namespace (where a service all nodes reach can run).
+  const std::string& hub() const {
+    return hub_;
+  }
+
+  /// Gives the hub's bridge the address `subnet`.254, so that a process in
+  /// the hub serves every node; returns it, or "" on failure.
+  std::string hub_address() {
+    auto addr = subnet_ + ".254";
+    if (!run_ip({"-n", hub_, "addr", "add", addr + "/24", "dev", "br0"})
+           .empty())
+      return {};
+    return addr;
+  }
+
+  /// Partitions node `i` from the other nodes only: blackhole routes in
+  /// both directions, so that what runs in the hub (at the hub's address)
+  /// still reaches every node.
+  std::string isolate(size_t i) {
+    return routes(i, "add");
+  }
+
+  /// Undoes `isolate(i)`.
+  std::string rejoin(size_t i) {
+    return routes(i, "del");
+  }
+
   /// Whether namespace `name` exists (for checking the cleanup).
   static bool exists(const std::string& name) {
     return ::access(("/var/run/netns/" + name).c_str(), F_OK) == 0;
   }
 
 private:
+  std::string routes(size_t i, const std::string& op) {
+    for (size_t j = 0; j < nodes_.size(); ++j) {
+      if (j == i)
+        continue;
+      for (auto [from, to] : {std::pair{i, j}, std::pair{j, i}})
+        if (auto err = run_ip({"-n", ns(from), "route", op, "blackhole",
+                               address(to) + "/32"});
+            !err.empty())
+          return err;
+    }
+    return {};
+  }
+
   bool add_ns(const std::string& name) {
     if (!ip({"netns", "add", name}))
       return false;

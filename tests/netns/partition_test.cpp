@@ -10,11 +10,16 @@
 // requests; the minority node, restarted by the test as a service manager
 // would while the partition still holds, does not elect itself; after the
 // partition heals, the three converge: all up, one leader, the same term on
-// all. Every wait is bounded, every process reaped, every namespace deleted.
+// all. With an etcd lease instead (etcd in the hub, which every node keeps
+// reaching; the cut isolates one node from the other nodes only), the side
+// without the lease holder downs itself, majority or not, and the holder's
+// side keeps its leader, term and service. Every wait is bounded, every
+// process reaped, every namespace deleted.
 
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -28,6 +33,7 @@
 #include <vector>
 
 #include "netns/netns_lab.hpp"
+#include "support/etcd_process.hpp"
 #include "support/node_process.hpp"
 
 using namespace std::chrono_literals;
@@ -71,8 +77,10 @@ uint16_t read_port(node& n, const std::string& prefix) {
 }
 
 /// Writes `n`'s config (agent on its namespace address, `n.port`, 0: a free
-/// one) and starts it inside its namespace with the HTTP gateway on.
-void start(netns_lab& lab, node& n, const std::vector<const node*>& seeds) {
+/// one; `lease` goes into the cluster section, e.g. `, "lease": {...}`) and
+/// starts it inside its namespace with the HTTP gateway on.
+void start(netns_lab& lab, node& n, const std::vector<const node*>& seeds,
+           const std::string& lease = "") {
   n.config_path = "/tmp/remedy-netns-" + std::to_string(::getpid()) + "-"
                   + n.name + ".json";
   std::string seed_list;
@@ -87,7 +95,8 @@ void start(netns_lab& lab, node& n, const std::vector<const node*>& seeds) {
   "detection": {"enabled": false}, "healing": {"enabled": false},
   "cluster": {"host": ")"
       << n.host << R"(", "port": )" << n.port << R"(, "seeds": [)"
-      << seed_list << R"(], "heartbeat": "100ms", "down_after": "2s"}})";
+      << seed_list << R"(], "heartbeat": "100ms", "down_after": "2s")"
+      << lease << "}}";
   out.close();
   n.proc = std::make_unique<node_process>(
     remedy::test::ip_program(),
@@ -420,6 +429,155 @@ void partition_scenario(bool cut_leader) {
   }
 }
 
+
+/// The lease-holder rule in a real partition: etcd runs in the hub, which
+/// every node still reaches; the cut isolates one node from the other two
+/// nodes only (blackhole routes). `cut_holder`: the lease holder, else a
+/// follower. The side without the holder downs itself, even when it is the
+/// majority; the holder's side keeps the lease, its term and its service.
+void lease_partition_scenario(bool cut_holder) {
+  netns_lab lab{{"a", "b", "c"}, subnet};
+  REQUIRE(lab.error().empty());
+  auto hub = lab.hub_address();
+  REQUIRE(!hub.empty());
+  remedy::test::etcd_process etcd{
+    15000ms, {remedy::test::ip_program(), "netns", "exec", lab.hub()}, hub};
+  {
+    INFO(etcd.output());
+    REQUIRE(etcd.ready());
+  }
+  auto lease = R"(, "lease": {"kind": "etcd", "endpoints": [")"
+               + etcd.endpoint()
+               + R"("], "key": "remedy/netns", "ttl": "2s"})";
+  node a{"a", 0, lab.address(0)};
+  node b{"b", 1, lab.address(1)};
+  node c{"c", 2, lab.address(2)};
+  struct cleanup {
+    std::vector<node*> ns;
+    ~cleanup() {
+      for (auto* n : ns) {
+        n->proc.reset();
+        std::remove(n->config_path.c_str());
+      }
+    }
+  } files{{&a, &b, &c}};
+  start(lab, a, {}, lease);
+  REQUIRE(a.port != 0);
+  start(lab, b, {&a}, lease);
+  start(lab, c, {&a}, lease);
+  for (auto* n : {&a, &b, &c})
+    for (auto* m : {&a, &b, &c})
+      if (n != m) {
+        INFO(outputs({&a, &b, &c}));
+        REQUIRE(saw(*n, {n->name + ": " + m->address(), " node_up"}, 10000ms));
+      }
+  auto first = agreed_leader({&a, &b, &c}, 10000ms);
+  {
+    INFO(outputs({&a, &b, &c}) << etcd.output());
+    REQUIRE(first);
+  }
+  node* cut = nullptr;
+  for (auto* n : {&c, &b, &a})
+    if ((n->name == first->leader) == cut_holder) {
+      cut = n;
+      break;
+    }
+  REQUIRE(cut != nullptr);
+  std::vector<node*> others;
+  for (auto* n : {&a, &b, &c})
+    if (n != cut)
+      others.push_back(n);
+  auto* holder = cut_holder ? cut : nullptr;
+  for (auto* n : others)
+    if (n->name == first->leader)
+      holder = n;
+  REQUIRE(holder != nullptr);
+  std::vector<node*> losers;
+  for (auto* n : {&a, &b, &c})
+    if ((n == cut) != (holder == cut))
+      losers.push_back(n); // the side without the holder
+  std::map<std::string, size_t> at_cut;
+  for (auto* n : {&a, &b, &c})
+    at_cut[n->name] = n->proc->output().size();
+  auto t0 = clock_type::now();
+  REQUIRE(lab.isolate(cut->index).empty());
+
+  // The side without the holder: cannot reach it for max(down_after, 2 x
+  // TTL) = 4 s after phi suspects it, downs itself and exits 1.
+  for (auto* n : losers) {
+    INFO(outputs({n}));
+    CHECK(saw(*n, {n->name + ": cannot reach the lease holder " + holder->name,
+                   "downs itself (lease-holder rule)"},
+              10000ms, at_cut[n->name]));
+    CHECK(n->proc->wait_exit(8000ms) == 1);
+    CHECK(has_line(n->proc->output(),
+                   {"could not reach the lease holder"}));
+    // It reached etcd all along, but the holder kept its lease alive: no
+    // other leader was ever named on this side.
+    for (auto& x : leader_lines(n->proc->output(), at_cut[n->name])) {
+      INFO(n->name << " announced leader " << x.leader << " of term "
+                   << x.term);
+      CHECK(x.leader == first->leader);
+      CHECK(x.term == first->term);
+    }
+  }
+  auto downed_after = clock_type::now() - t0;
+  auto ms = [](clock_type::duration d) {
+    return static_cast<long long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+  };
+  std::printf("lease %s cut: %zu node(s) without the holder downed "
+              "themselves, the last exited after %lld ms\n",
+              cut_holder ? "holder" : "follower", losers.size(),
+              ms(downed_after));
+  // The holder's side: the holder keeps its lease and term (no election, no
+  // step-down), nobody there downs itself, and it serves.
+  std::vector<node*> keepers;
+  for (auto* n : {&a, &b, &c})
+    if (std::find(losers.begin(), losers.end(), n) == losers.end())
+      keepers.push_back(n);
+  for (auto* n : keepers) {
+    INFO(outputs({n}));
+    CHECK(n->proc->running());
+    CHECK(!has_line(n->proc->output(), {"downs itself"}, at_cut[n->name]));
+    CHECK(!has_line(n->proc->output(), {"steps down"}, at_cut[n->name]));
+    auto now = latest_leader(*n);
+    REQUIRE(now);
+    CHECK(now->leader == first->leader);
+    CHECK(now->term == first->term);
+    auto ns = lab.ns(n->index);
+    auto put = remedy::test::http_in(ns, n->http, "PUT", "/api/kv/during",
+                                     n->name, 3000ms);
+    CHECK(put.status == 204);
+    auto got = remedy::test::http_in(ns, n->http, "GET", "/api/kv/during", "",
+                                     3000ms);
+    CHECK(got.status == 200);
+  }
+
+  // -- healed: the downed nodes, started again, join; one leader, the same
+  // term as before the cut ----------------------------------------------------
+  REQUIRE(lab.rejoin(cut->index).empty());
+  std::vector<const node*> seeds;
+  for (auto* n : keepers)
+    seeds.push_back(n);
+  for (auto* n : losers) {
+    n->proc.reset();
+    start(lab, *n, seeds, lease);
+    INFO(outputs({n}));
+    REQUIRE(n->port != 0);
+    CHECK(saw(*n, {n->name + ": joined through"}, 10000ms));
+  }
+  auto healed = agreed_leader({&a, &b, &c}, 10000ms);
+  {
+    INFO(outputs({&a, &b, &c}));
+    REQUIRE(healed);
+  }
+  CHECK(healed->leader == first->leader);
+  CHECK(healed->term == first->term);
+  for (auto* n : {&a, &b, &c})
+    CHECK(n->proc->running());
+}
+
 } // namespace
 
 TEST_CASE("a 2 + 1 network partition: the follower cut off downs itself, "
@@ -432,6 +590,30 @@ TEST_CASE("a 2 + 1 network partition: the leader cut off downs itself, the "
           "majority elects a newer leader and serves; healed, all converge",
           "[cluster][netns]") {
   partition_scenario(true);
+}
+
+TEST_CASE("etcd lease, a partition that isolates the lease holder from the "
+          "other two nodes but not from etcd: the two, a majority without "
+          "the holder, down themselves; the holder keeps its lease, term "
+          "and service; healed, all converge on it",
+          "[cluster][netns][etcd]") {
+  if (remedy::test::etcd_program().empty()) {
+    WARN("skipped: no etcd (Debian's etcd-server, or $REMEDY_ETCD)");
+    return;
+  }
+  lease_partition_scenario(true);
+}
+
+TEST_CASE("etcd lease, a partition that isolates a follower from the other "
+          "two nodes but not from etcd: the follower downs itself; the "
+          "holder's side keeps its lease, term and service; healed, all "
+          "converge",
+          "[cluster][netns][etcd]") {
+  if (remedy::test::etcd_program().empty()) {
+    WARN("skipped: no etcd (Debian's etcd-server, or $REMEDY_ETCD)");
+    return;
+  }
+  lease_partition_scenario(false);
 }
 
 TEST_CASE("the lab deletes its namespaces", "[netns]") {

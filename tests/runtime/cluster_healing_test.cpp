@@ -221,7 +221,9 @@ TEST_CASE("cluster healing: the leader's orchestrator heals a fault of "
       return true;
     },
     10000ms));
-  auto [term1, leader1] = nodes[0]->leader();
+  auto first = nodes[0]->leader();
+  auto term1 = first.first;
+  auto leader1 = first.second;
   REQUIRE_FALSE(leader1.empty());
   size_t old = leader1 == "a" ? 0 : leader1 == "b" ? 1 : 2;
   // The fault is raised on a node that is not the leader: its own

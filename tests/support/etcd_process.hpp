@@ -12,6 +12,8 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include <unistd.h>
 
@@ -32,7 +34,15 @@ public:
   /// Starts etcd and waits (at most `limit`) until it serves clients; check
   /// `ready()`.
   explicit etcd_process(
-    std::chrono::milliseconds limit = std::chrono::milliseconds(15000)) {
+    std::chrono::milliseconds limit = std::chrono::milliseconds(15000))
+    : etcd_process(limit, {}, "127.0.0.1") {
+  }
+
+  /// Starts etcd through `launcher` (e.g. `ip netns exec <ns>`; empty: run
+  /// it directly), serving clients on `host`.
+  etcd_process(std::chrono::milliseconds limit,
+               std::vector<std::string> launcher, std::string host)
+    : host_(std::move(host)) {
     auto program = etcd_program();
     if (program.empty())
       return;
@@ -44,15 +54,22 @@ public:
     auto peer_port = free_port();
     if (client_port_ == 0 || peer_port == 0)
       return;
-    auto client = "http://127.0.0.1:" + std::to_string(client_port_);
+    auto client = "http://" + host_ + ":" + std::to_string(client_port_);
     auto peer = "http://127.0.0.1:" + std::to_string(peer_port);
-    proc_ = std::make_unique<node_process>(
-      program,
-      std::vector<std::string>{
-        "--name", "remedy-test", "--data-dir", dir_ + "/data",
-        "--listen-client-urls", client, "--advertise-client-urls", client,
-        "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-        "--initial-cluster", "remedy-test=" + peer});
+    std::vector<std::string> args{
+      "--name", "remedy-test", "--data-dir", dir_ + "/data",
+      "--listen-client-urls", client, "--advertise-client-urls", client,
+      "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+      "--initial-cluster", "remedy-test=" + peer};
+    if (!launcher.empty()) {
+      auto first = launcher.front();
+      launcher.erase(launcher.begin());
+      launcher.push_back(program);
+      launcher.insert(launcher.end(), args.begin(), args.end());
+      program = first;
+      args = std::move(launcher);
+    }
+    proc_ = std::make_unique<node_process>(program, std::move(args));
     ready_ = proc_->wait_for("ready to serve client requests", limit)
              != std::string::npos;
   }
@@ -76,9 +93,9 @@ public:
     return client_port_;
   }
 
-  /// "127.0.0.1:<port>".
+  /// "<host>:<port>".
   std::string endpoint() const {
-    return "127.0.0.1:" + std::to_string(client_port_);
+    return host_ + ":" + std::to_string(client_port_);
   }
 
   node_process& proc() {
@@ -90,6 +107,7 @@ public:
   }
 
 private:
+  std::string host_;
   std::string dir_;
   uint16_t client_port_ = 0;
   std::unique_ptr<node_process> proc_;
