@@ -9,7 +9,11 @@
 // The route is the production one: timeout 1 s, breaker (window 64),
 // bulkhead (max_concurrent 256, queue 0). Rounds rotate over the paths; the
 // ratios are medians of per-repetition ratios. Goals (issue 14): latency
-// <= 1.1x, throughput >= 0.9x (time per request <= 1 / 0.9 = 1.11x).
+// <= 1.1x, throughput >= 0.9x (time per request <= 1 / 0.9 = 1.11x). For
+// context the throughput rounds also run a plain CAF relay (an actor that
+// requests the target itself and answers the client, the least any actor
+// that sees the replies must do), to show what part of the route's cost is
+// CAF's per-hop floor.
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -45,6 +49,22 @@ int run_child() {
   std::fflush(stdout);
   for (;;)
     std::this_thread::sleep_for(std::chrono::seconds(1)); // until SIGKILL
+}
+
+/// The least an actor in the path must do to see every reply (what a route
+/// needs for its breaker): a plain CAF actor that asks the target in its own
+/// name and answers the client. Its cost over the direct request is CAF's
+/// floor for any such actor; the route's cost over it is the route's own.
+caf::behavior relay(caf::event_based_actor* self, caf::actor target) {
+  return {
+    [self, target](ping_atom, int x) -> caf::result<int> {
+      auto rp = self->make_response_promise<int>();
+      self->request(target, caf::infinite, ping_atom::value, x)
+        .then([rp](int y) mutable { rp.deliver(y); },
+              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+  };
 }
 
 struct path {
@@ -92,8 +112,10 @@ int main(int argc, char** argv) {
     };
     std::vector<path> latency = {{"direct/1", *proxy, 1, driver()},
                                  {"route/1", *route, 1, driver()}};
+    auto plain_relay = sys.spawn(relay, *proxy);
     std::vector<path> throughput = {{"direct/64", *proxy, 64, driver()},
-                                    {"route/64", *route, 64, driver()}};
+                                    {"route/64", *route, 64, driver()},
+                                    {"relay/64", plain_relay, 64, driver()}};
     size_t reps = opts.get_size("reps", opts.quick ? 3 : 9);
     size_t n_lat = opts.quick ? 500 : 3000;
     size_t n_thr = opts.quick ? 5000 : 40000;
@@ -146,11 +168,25 @@ int main(int argc, char** argv) {
     auto ns_thr = measure(throughput, n_thr);
     report("latency", latency, ns_lat, 1.1);
     report("throughput", throughput, ns_thr, 1.0 / 0.9);
+    // Context, not a goal: the plain CAF relay against the direct request,
+    // and the route against the relay.
+    auto context = [&](const char* what, size_t a, size_t b) {
+      std::vector<double> ratios;
+      for (size_t r = 0; r < reps; ++r)
+        ratios.push_back(ns_thr[b][r] / ns_thr[a][r]);
+      std::printf("%-22s %s over %s: time per request x%.3f [%.3f, %.3f]\n",
+                  what, throughput[b].name, throughput[a].name,
+                  bench::median(ratios), bench::percentile(ratios, 0),
+                  bench::percentile(ratios, 100));
+    };
+    context("CAF's floor:", 0, 2);
+    context("the route's own cost:", 2, 1);
     for (auto& p : latency)
       caf::anon_send_exit(p.driver, caf::exit_reason::user_shutdown);
     for (auto& p : throughput)
       caf::anon_send_exit(p.driver, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(*route, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(plain_relay, caf::exit_reason::user_shutdown);
   }
   bench::reap(child);
   return rc;
