@@ -1,8 +1,8 @@
 // overhead: Remedy's CPU cost in remedy-node's chaos scenario without faults,
 // measured repeatedly. The scenario's report measures it over one 4.5 s
 // warm-up window per run, and the spread between seeds of one build (3-15
-// points) is as large as the effect. This runs the same two services, fault
-// free, for longer and many times over, alternating which side goes first:
+// points) is as large as the effect. This runs the same services, fault
+// free, for longer and many times over, rotating which side goes first:
 //
 //   caf     the workers behind a plain CAF actor_pool (the scenario's run
 //           without Remedy);
@@ -10,26 +10,34 @@
 //           (breaker, bulkhead, timeout) with the fault-aware scheduler in
 //           front, the whole detection tree (heartbeat, threshold, trend and
 //           crash-loop detectors, classifier, health view) and the healing
-//           orchestrator running (the scenario's run with Remedy).
+//           orchestrator running (the scenario's run with Remedy);
+//   relays  the workers behind two plain CAF relay actors instead of the
+//           pool (one for all, round robin, then one per worker; each asks
+//           the next in its own name and answers with a response promise):
+//           the hops the scheduler and a route add, as bare CAF actors. Not
+//           a goal: it shows how much of Remedy's cost is CAF's per-hop
+//           floor ("relays over caf") and how much is Remedy's own
+//           ("remedy over relays").
 //
-// Both get the same seeded load (--load requests/s, --workers workers, the
+// All get the same seeded load (--load requests/s, --workers workers, the
 // same calibrated work per request) from a client on its own thread. The
 // measure is the service's CPU per request: the process's user + system
 // time (getrusage) minus the client thread's own, over the last three
 // quarters of each run, divided by the requests sent in that window. The
 // ratio is remedy / caf per round; the result is the median and range of
-// the rounds. Goal: <= 1.05 (issue 13: overhead under 5 %). On the 2-vCPU
+// the rounds (and of the two context ratios). Goal: <= 1.05 (issue 13: overhead under 5 %). On the 2-vCPU
 // dev machine the median of six rounds still moves by 2-4 points between
 // runs: compare builds by alternating their binaries, several runs each.
 //
 // --rounds=N (default 6, quick 2)  --seconds=S per run (default 12, quick 4)
 // --load=R (default 500)  --workers=N (default 8)  --seed=N (default 1)
-// --side=caf|remedy: run only that side, --rounds times, and print its CPU
-// per request (for profiling one side under perf; no ratio).
+// --side=caf|remedy|relays: run only that side, --rounds times, and print
+// its CPU per request (for profiling one side under perf; no ratio).
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <vector>
 
 #include "chaos_run.hpp"
@@ -48,13 +56,27 @@ struct measured {
   double p99_ms = 0;
 };
 
-measured one_run(run_settings cfg, bool with) {
-  cfg.remedy = with;
+enum class side { caf, remedy, relays };
+
+const char* name_of(side x) {
+  switch (x) {
+    case side::caf:
+      return "caf";
+    case side::remedy:
+      return "remedy";
+    default:
+      return "relays";
+  }
+}
+
+measured one_run(run_settings cfg, side which) {
+  cfg.remedy = which == side::remedy;
+  cfg.relays = which == side::relays;
   live_counters live;
   auto res = run_once(cfg, live);
   if (!res.error.empty()) {
-    std::fprintf(stderr, "overhead: the run %s Remedy failed: %s\n",
-                 with ? "with" : "without", res.error.c_str());
+    std::fprintf(stderr, "overhead: the %s run failed: %s\n", name_of(which),
+                 res.error.c_str());
     std::exit(1);
   }
   std::vector<double> lat;
@@ -80,7 +102,7 @@ int main(int argc, char** argv) {
   auto opts = bench::parse(
     argc, argv,
     "[--rounds=N] [--seconds=S] [--load=R] [--workers=N] [--seed=N]\n"
-    "          [--side=caf|remedy]\n");
+    "          [--side=caf|remedy|relays]\n");
   auto rounds = opts.get_size("rounds", opts.quick ? 2 : 6);
   auto secs = opts.get_size("seconds", opts.quick ? 4 : 12);
   run_settings base;
@@ -94,47 +116,65 @@ int main(int argc, char** argv) {
   base.shape.warmup = base.shape.length - milliseconds(500);
   base.shape.tail = caf::timespan{0};
   base.worker.iterations = calibrate_iterations(microseconds(250));
-  std::printf("== overhead  (%s)\n   %zu rounds of two %zu s runs, %g "
+  std::printf("== overhead  (%s)\n   %zu rounds of three %zu s runs, %g "
               "requests/s, %zu workers, %zu scheduler threads, "
               "loadavg=%s\n",
               bench::today().c_str(), rounds, secs, base.load_rps,
               base.shape.workers, opts.threads, bench::loadavg().c_str());
-  std::printf("   %-6s %16s %16s %8s %10s %10s\n", "round", "caf CPU/req ms",
-              "remedy CPU/req", "ratio", "caf p99", "remedy p99");
-  if (auto side = opts.get("side", ""); !side.empty()) {
-    if (side != "caf" && side != "remedy") {
-      std::fprintf(stderr, "overhead: --side must be caf or remedy\n");
+  std::printf("   %-6s %14s %14s %14s %8s %8s %8s\n", "round", "caf CPU/req",
+              "remedy CPU/req", "relays CPU/req", "rem/caf", "rel/caf",
+              "rem/rel");
+  if (auto only = opts.get("side", ""); !only.empty()) {
+    if (only != "caf" && only != "remedy" && only != "relays") {
+      std::fprintf(stderr, "overhead: --side must be caf, remedy or relays\n");
       return 64;
     }
+    auto which = only == "caf"      ? side::caf
+                 : only == "remedy" ? side::remedy
+                                    : side::relays;
     for (size_t r = 0; r < rounds; ++r) {
-      auto m = one_run(base, side == "remedy");
+      auto m = one_run(base, which);
       std::printf("   %-6zu %s CPU/req %.4f ms  p99 %.2f ms\n", r + 1,
-                  side.c_str(), m.cpu_per_request_ms, m.p99_ms);
+                  only.c_str(), m.cpu_per_request_ms, m.p99_ms);
       std::fflush(stdout);
     }
     return 0;
   }
-  std::vector<double> ratios, cafs, remedys;
+  std::vector<double> ratios, floor_ratios, own_ratios, cafs, remedys;
+  const side order[] = {side::caf, side::remedy, side::relays};
   for (size_t r = 0; r < rounds; ++r) {
-    measured plain, with;
-    // Alternate the order, so that drift over a round hits both sides.
-    if (r % 2 == 0) {
-      plain = one_run(base, false);
-      with = one_run(base, true);
-    } else {
-      with = one_run(base, true);
-      plain = one_run(base, false);
+    // Rotate the order, so that drift over a round hits every side alike.
+    std::map<side, measured> m;
+    for (size_t k = 0; k < 3; ++k) {
+      auto which = order[(r + k) % 3];
+      m[which] = one_run(base, which);
     }
+    auto& plain = m[side::caf];
+    auto& with = m[side::remedy];
+    auto& bare = m[side::relays];
     auto ratio = with.cpu_per_request_ms / plain.cpu_per_request_ms;
     ratios.push_back(ratio);
+    floor_ratios.push_back(bare.cpu_per_request_ms / plain.cpu_per_request_ms);
+    own_ratios.push_back(with.cpu_per_request_ms / bare.cpu_per_request_ms);
     cafs.push_back(plain.cpu_per_request_ms);
     remedys.push_back(with.cpu_per_request_ms);
-    std::printf("   %-6zu %16.4f %16.4f %8.3f %10.2f %10.2f\n", r + 1,
-                plain.cpu_per_request_ms, with.cpu_per_request_ms, ratio,
-                plain.p99_ms, with.p99_ms);
+    std::printf("   %-6zu %14.4f %14.4f %14.4f %8.3f %8.3f %8.3f\n", r + 1,
+                plain.cpu_per_request_ms, with.cpu_per_request_ms,
+                bare.cpu_per_request_ms, ratio, floor_ratios.back(),
+                own_ratios.back());
     std::fflush(stdout);
   }
   std::printf("   loadavg at the end: %s\n", bench::loadavg().c_str());
+  auto range = [](std::vector<double> xs) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3f [%.3f, %.3f]", median(xs),
+                  percentile(xs, 0), percentile(xs, 100));
+    return std::string{buf};
+  };
+  std::printf("   CAF's floor (relays over caf): %s\n",
+              range(floor_ratios).c_str());
+  std::printf("   Remedy over the bare hops (remedy over relays): %s\n",
+              range(own_ratios).c_str());
   bench::result("overhead", "service_cpu_per_request", median(remedys),
                 median(cafs), "ms", 1.05, bench::paired(ratios));
   return 0;

@@ -166,6 +166,31 @@ caf::behavior client(caf::stateful_actor<client_state, caf::event_based_actor>* 
   };
 }
 
+// -- a plain CAF relay (bench_overhead's `relays` side) -------------------------
+
+struct relay_state {
+  std::vector<caf::actor> next;
+  size_t turn = 0;
+};
+
+/// Asks the next actor (round robin over `next`) in its own name and answers
+/// with a response promise: a bare CAF hop that sees every reply.
+caf::behavior relay(caf::stateful_actor<relay_state>* self,
+                    std::vector<caf::actor> next) {
+  self->state.next = std::move(next);
+  return {
+    [self](work_atom, uint64_t x) -> caf::result<uint64_t> {
+      auto& st = self->state;
+      auto& dest = st.next[st.turn++ % st.next.size()];
+      auto rp = self->make_response_promise<uint64_t>();
+      self->request(dest, caf::infinite, work_atom::value, x)
+        .then([rp](uint64_t y) mutable { rp.deliver(y); },
+              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+  };
+}
+
 // -- the injector ---------------------------------------------------------------
 
 /// Sends each planned fault to its slot's handle on time.
@@ -401,6 +426,15 @@ run_result run_once(const run_settings& cfg, live_counters& live) {
                     + " workers";
       target = pool;
       stop_list.push_back(pool);
+      if (cfg.relays && res.error.empty()) {
+        std::vector<caf::actor> per_worker;
+        for (auto& w : handles)
+          per_worker.push_back(sys.spawn(relay, std::vector<caf::actor>{w}));
+        target = sys.spawn(relay, per_worker);
+        stop_list.insert(stop_list.begin(), target);
+        stop_list.insert(stop_list.begin() + 1, per_worker.begin(),
+                         per_worker.end());
+      }
     } else {
       auto det = detection_tree("detection", scenario_detection(cfg.worker))
                    .spawn(sys);

@@ -38,6 +38,12 @@ struct run_settings {
   std::vector<planned_fault> plan;
   /// CAF's scheduler.max-threads.
   size_t threads = 2;
+  /// Without Remedy only: instead of the pool, two plain CAF relay actors in
+  /// front of the workers (one for all, picking round robin, then one per
+  /// worker), each asking the next in its own name and answering with a
+  /// response promise: the hops the scheduler and a route add, as bare CAF
+  /// actors (bench_overhead's `relays` side, CAF's floor for them).
+  bool relays = false;
 };
 
 /// The detection pipeline's settings for the scenario's time scale (see

@@ -107,6 +107,18 @@ void start(netns_lab& lab, node& n, const std::vector<const node*>& seeds,
   n.http = read_port(n, "HTTP on 127.0.0.1:");
 }
 
+/// Stops the nodes (SIGKILL if still running, reaped) and removes their
+/// config files; declared after the nodes, so it runs first.
+struct node_cleanup {
+  std::vector<node*> ns;
+  ~node_cleanup() {
+    for (auto* n : ns) {
+      n->proc.reset();
+      std::remove(n->config_path.c_str());
+    }
+  }
+};
+
 /// The lines of `text` from byte `from` on.
 std::vector<std::string> lines_of(const std::string& text, size_t from = 0) {
   std::vector<std::string> result;
@@ -217,16 +229,7 @@ void partition_scenario(bool cut_leader) {
   node b{"b", 1, lab.address(1)};
   node c{"c", 2, lab.address(2)};
   std::map<std::string, node*> by_name{{"a", &a}, {"b", &b}, {"c", &c}};
-  // Runs last (declared after the nodes): the config files go too.
-  struct cleanup {
-    std::vector<node*> ns;
-    ~cleanup() {
-      for (auto* n : ns) {
-        n->proc.reset(); // SIGKILL if still running, reaped
-        std::remove(n->config_path.c_str());
-      }
-    }
-  } files{{&a, &b, &c}};
+  node_cleanup files{{&a, &b, &c}};
 
   start(lab, a, {});
   {
@@ -452,15 +455,7 @@ void lease_partition_scenario(bool cut_holder) {
   node a{"a", 0, lab.address(0)};
   node b{"b", 1, lab.address(1)};
   node c{"c", 2, lab.address(2)};
-  struct cleanup {
-    std::vector<node*> ns;
-    ~cleanup() {
-      for (auto* n : ns) {
-        n->proc.reset();
-        std::remove(n->config_path.c_str());
-      }
-    }
-  } files{{&a, &b, &c}};
+  node_cleanup files{{&a, &b, &c}};
   start(lab, a, {}, lease);
   REQUIRE(a.port != 0);
   start(lab, b, {&a}, lease);
