@@ -23,6 +23,7 @@
 #include "remedy/core/logging.hpp"
 #include "remedy/healing/atoms.hpp"
 #include "remedy/runtime/cluster.hpp"
+#include "remedy/runtime/cluster_event.hpp"
 #include "remedy/runtime/cluster_member.hpp"
 #include "remedy/runtime/cluster_singleton.hpp"
 #include "remedy/runtime/healing_offer.hpp"
@@ -123,6 +124,8 @@ struct healer_state {
   uint64_t term = 0;
   caf::actor orchestrator;
   std::map<std::string, caf::actor> dispatchers;
+  /// The incarnation (uid) of each node that made an offer.
+  std::map<std::string, uint64_t> incarnations;
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "remedy.cluster_healer";
 };
@@ -143,6 +146,16 @@ void rebase(fault& f, caf::timespan offset) {
       d.at += offset;
 }
 
+/// Ends what the orchestrator does for the targets of `node`'s earlier
+/// incarnation, as abandoned: their faults will never clear.
+void forget_node(healer_actor* self, const std::string& node,
+                 const std::string& why) {
+  self->state.log->info("cluster healing: forgets the healings of {}: {}",
+                        node, why);
+  self->send(self->state.orchestrator, healing_forget_atom::value,
+             qualified(node, ""), why);
+}
+
 caf::behavior healer(healer_actor* self, caf::actor orchestrator,
                      std::map<std::string, caf::actor> dispatchers,
                      uint64_t term) {
@@ -152,6 +165,8 @@ caf::behavior healer(healer_actor* self, caf::actor orchestrator,
   st.dispatchers = std::move(dispatchers);
   st.log = logger("remedy.healing");
   install_exception_handler(self);
+  subscribe(self, "cluster.node_down");
+  subscribe(self, "cluster.node_left");
   // The orchestrator and the dispatchers live and die with the healer.
   self->link_to(st.orchestrator);
   for (auto& [name, d] : st.dispatchers)
@@ -177,8 +192,28 @@ caf::behavior healer(healer_actor* self, caf::actor orchestrator,
         rebase(f, offset);
       self->send(self->state.orchestrator, std::move(snap));
     },
+    // A node that is down or left has nothing left to heal here (its
+    // remote children are restarted by their supervisors).
+    [self](const cluster_event& ev) {
+      if (ev.kind != cluster_event_kind::node_down
+          && ev.kind != cluster_event_kind::node_left)
+        return;
+      // Only the incarnation whose offer the orchestrator has: a node that
+      // restarted may have offered its new one already.
+      auto i = self->state.incarnations.find(ev.member.name);
+      if (i != self->state.incarnations.end() && i->second == ev.member.uid)
+        forget_node(self, ev.member.name,
+                    "node " + ev.member.name + " is "
+                      + to_string(ev.kind) + " (" + to_string(ev.member)
+                      + ")");
+    },
     [self](healing_offer_atom, healing_offer& offer) {
       auto& st = self->state;
+      auto& known = st.incarnations[offer.node];
+      if (known != 0 && known != offer.uid)
+        forget_node(self, offer.node,
+                    "node " + offer.node + " restarted (a new incarnation)");
+      known = offer.uid;
       for (auto& t : offer.targets) {
         t.name = qualified(offer.node, t.name);
         if (!t.group.empty())

@@ -781,3 +781,37 @@ TEST_CASE_METHOD(heal_fixture,
   CHECK(table(older).empty());
   CHECK(stats(older).active == 0);
 }
+
+TEST_CASE_METHOD(heal_fixture,
+                 "forgetting a prefix abandons the healings and waiting "
+                 "faults of the targets it names, learns nothing, and "
+                 "leaves the others alone",
+                 "[healing][orchestrator]") {
+  auto a = strategy("a");
+  auto s = basic({"a"});
+  s.max_concurrent = 1; // the second fault waits
+  auto o = orchestrator(s, {{"a", a}}, targets({"b:x", "b:y", "c:z"}));
+  auto fx = raise("b:x"); // acted, now verifying
+  raise("b:y");           // waits for the cap
+  CHECK(*log == std::vector<std::string>{"a:b:x"});
+  CHECK(stats(o).waiting == 1);
+  self->send(o, healing_forget_atom::value, std::string{"b:"},
+             std::string{"node b restarted"});
+  drain();
+  auto ab = of(healing_event_kind::abandoned);
+  REQUIRE(ab.size() == 1); // the one in flight; the waiting one is dropped
+  CHECK(ab[0].target == "b:x");
+  CHECK(ab[0].detail == "node b restarted");
+  CHECK(stats(o).active == 0);
+  CHECK(stats(o).waiting == 0);
+  CHECK(table(o).empty()); // nothing learned
+  CHECK(of(healing_event_kind::failed).empty());
+  // Another node's target still heals.
+  auto fz = raise("c:z");
+  CHECK(log->back() == "a:c:z");
+  clear(fz);
+  CHECK(of(healing_event_kind::succeeded).size() == 1);
+  // The forgotten fault clearing later changes nothing.
+  clear(fx);
+  CHECK(of(healing_event_kind::succeeded).size() == 1);
+}

@@ -220,6 +220,36 @@ std::string outputs(std::initializer_list<node*> ns) {
   return result;
 }
 
+/// Starts a, then b and c joining through a, and waits until everyone sees
+/// everyone up, each at its namespace address (b and c learn of each other
+/// by gossip and connect across the bridge).
+void start_three(netns_lab& lab, node& a, node& b, node& c,
+                 const std::string& lease = "") {
+  start(lab, a, {}, lease);
+  {
+    INFO(outputs({&a}));
+    REQUIRE(a.port != 0);
+    REQUIRE(a.http != 0);
+  }
+  // The agent listens on its namespace address only, not on every address
+  // of the namespace: its port on the namespace's loopback refuses.
+  CHECK(!remedy::test::connects_in(lab.ns(a.index), a.port));
+  start(lab, b, {&a}, lease);
+  start(lab, c, {&a}, lease);
+  for (auto* n : {&b, &c}) {
+    INFO(outputs({n}));
+    REQUIRE(n->port != 0);
+    REQUIRE(n->http != 0);
+  }
+  for (auto* n : {&a, &b, &c})
+    for (auto* m : {&a, &b, &c})
+      if (n != m) {
+        INFO(n->name << " should see " << m->address() << " up\n"
+                     << outputs({&a, &b, &c}));
+        REQUIRE(saw(*n, {n->name + ": " + m->address(), " node_up"}, 10000ms));
+      }
+}
+
 /// The partition scenario; `cut_leader` picks the minority node: the
 /// leader, or a follower.
 void partition_scenario(bool cut_leader) {
@@ -231,31 +261,7 @@ void partition_scenario(bool cut_leader) {
   std::map<std::string, node*> by_name{{"a", &a}, {"b", &b}, {"c", &c}};
   node_cleanup files{{&a, &b, &c}};
 
-  start(lab, a, {});
-  {
-    INFO(outputs({&a}));
-    REQUIRE(a.port != 0);
-    REQUIRE(a.http != 0);
-  }
-  // The agent listens on its namespace address only, not on every address
-  // of the namespace: its port on the namespace's loopback refuses.
-  CHECK(!remedy::test::connects_in(lab.ns(0), a.port));
-  start(lab, b, {&a});
-  start(lab, c, {&a});
-  for (auto* n : {&b, &c}) {
-    INFO(outputs({n}));
-    REQUIRE(n->port != 0);
-    REQUIRE(n->http != 0);
-  }
-  // Everyone sees everyone up, each at its namespace address (b and c
-  // learn of each other by gossip and connect across the bridge).
-  for (auto* n : {&a, &b, &c})
-    for (auto* m : {&a, &b, &c})
-      if (n != m) {
-        INFO(n->name << " should see " << m->address() << " up\n"
-                     << outputs({&a, &b, &c}));
-        REQUIRE(saw(*n, {n->name + ": " + m->address(), " node_up"}, 10000ms));
-      }
+  start_three(lab, a, b, c);
   auto first = agreed_leader({&a, &b, &c}, 10000ms);
   {
     INFO(outputs({&a, &b, &c}));
@@ -456,16 +462,7 @@ void lease_partition_scenario(bool cut_holder) {
   node b{"b", 1, lab.address(1)};
   node c{"c", 2, lab.address(2)};
   node_cleanup files{{&a, &b, &c}};
-  start(lab, a, {}, lease);
-  REQUIRE(a.port != 0);
-  start(lab, b, {&a}, lease);
-  start(lab, c, {&a}, lease);
-  for (auto* n : {&a, &b, &c})
-    for (auto* m : {&a, &b, &c})
-      if (n != m) {
-        INFO(outputs({&a, &b, &c}));
-        REQUIRE(saw(*n, {n->name + ": " + m->address(), " node_up"}, 10000ms));
-      }
+  start_three(lab, a, b, c, lease);
   auto first = agreed_leader({&a, &b, &c}, 10000ms);
   {
     INFO(outputs({&a, &b, &c}) << etcd.output());

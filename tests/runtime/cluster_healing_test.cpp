@@ -168,6 +168,29 @@ struct healing_node {
 
   caf::actor recorder;
 
+  /// Raises a fault (`raise`), expects the child restarted, clears it
+  /// (`clear`) and expects the orchestrator to count `succeeded` verified
+  /// healings.
+  template <class Raise, class Clear>
+  void expect_healed(Raise raise, Clear clear, uint64_t succeeded) {
+    auto before = child();
+    REQUIRE(before != 0);
+    raise();
+    CHECK(eventually(
+      [&] {
+        auto now = child();
+        return now != 0 && now != before;
+      },
+      5000ms));
+    clear();
+    CHECK(eventually(
+      [&] {
+        auto s = status();
+        return s && s->succeeded == succeeded;
+      },
+      5000ms));
+  }
+
   std::pair<uint64_t, std::string> leader() {
     caf::scoped_actor self{*node->sys};
     std::pair<uint64_t, std::string> result;
@@ -193,13 +216,9 @@ struct healing_node {
   }
 };
 
-} // namespace
-
-TEST_CASE("cluster healing: the leader's orchestrator heals a fault of "
-          "another node with that node's strategy, and after the leader "
-          "goes, the next leader's does under a higher term that the "
-          "node's strategy then holds against the old one",
-          "[cluster][healing]") {
+/// Nodes a, b and c, b and c joining through a, once every relay reaches
+/// the orchestrator, wherever it runs.
+std::vector<std::unique_ptr<healing_node>> three_nodes() {
   std::vector<std::unique_ptr<healing_node>> nodes;
   nodes.push_back(
     std::make_unique<healing_node>("a", std::vector<uint16_t>{}));
@@ -208,11 +227,6 @@ TEST_CASE("cluster healing: the leader's orchestrator heals a fault of "
     std::make_unique<healing_node>("b", std::vector<uint16_t>{seed}));
   nodes.push_back(
     std::make_unique<healing_node>("c", std::vector<uint16_t>{seed}));
-  auto ttrs = std::make_shared<std::vector<caf::timespan>>();
-  auto mtx = std::make_shared<std::mutex>();
-  for (auto& n : nodes)
-    n->record_recoveries(ttrs, mtx);
-  // Every relay reaches the orchestrator, wherever it runs.
   REQUIRE(eventually(
     [&] {
       for (auto& n : nodes)
@@ -221,47 +235,42 @@ TEST_CASE("cluster healing: the leader's orchestrator heals a fault of "
       return true;
     },
     10000ms));
+  return nodes;
+}
+
+/// The index of the node named `name`.
+size_t index_of(const std::string& name) {
+  return name == "a" ? 0 : name == "b" ? 1 : 2;
+}
+
+} // namespace
+
+TEST_CASE("cluster healing: the leader's orchestrator heals a fault of "
+          "another node with that node's strategy, and after the leader "
+          "goes, the next leader's does under a higher term that the "
+          "node's strategy then holds against the old one",
+          "[cluster][healing]") {
+  auto nodes = three_nodes();
+  auto ttrs = std::make_shared<std::vector<caf::timespan>>();
+  auto mtx = std::make_shared<std::mutex>();
+  for (auto& n : nodes)
+    n->record_recoveries(ttrs, mtx);
   auto first = nodes[0]->leader();
   auto term1 = first.first;
   auto leader1 = first.second;
   REQUIRE_FALSE(leader1.empty());
-  size_t old = leader1 == "a" ? 0 : leader1 == "b" ? 1 : 2;
+  size_t old = index_of(leader1);
   // The fault is raised on a node that is not the leader: its own
   // strategy restarts its own child on the leader's order.
   auto& victim = *nodes[(old + 1) % 3];
-  auto before = victim.child();
-  REQUIRE(before != 0);
-  victim.publish_fault(fault_event_kind::raised, 1);
-  CHECK(eventually(
-    [&] {
-      auto now = victim.child();
-      return now != 0 && now != before;
-    },
-    5000ms));
-  victim.publish_fault(fault_event_kind::cleared, 1);
-  CHECK(eventually(
-    [&] {
-      auto s = victim.status();
-      return s && s->succeeded == 1;
-    },
-    5000ms));
+  victim.expect_healed(
+    [&] { victim.publish_fault(fault_event_kind::raised, 1); },
+    [&] { victim.publish_fault(fault_event_kind::cleared, 1); }, 1);
   // A node whose clock reads an hour ahead: its relay stamps what it sends
   // with its own clock, and the fault's times are rebased to the leader's.
-  auto before_skew = victim.child();
-  victim.send_skewed(fault_event_kind::raised, 1001, 1h);
-  CHECK(eventually(
-    [&] {
-      auto now = victim.child();
-      return now != 0 && now != before_skew;
-    },
-    5000ms));
-  victim.send_skewed(fault_event_kind::cleared, 1001, 1h);
-  CHECK(eventually(
-    [&] {
-      auto s = victim.status();
-      return s && s->succeeded == 2;
-    },
-    5000ms));
+  victim.expect_healed(
+    [&] { victim.send_skewed(fault_event_kind::raised, 1001, 1h); },
+    [&] { victim.send_skewed(fault_event_kind::cleared, 1001, 1h); }, 2);
   {
     // The time to recover and the time from the action (taken on the
     // leader) to the clear come out as measured, not an hour off.
@@ -290,21 +299,9 @@ TEST_CASE("cluster healing: the leader's orchestrator heals a fault of "
       return s && s->succeeded == 0;
     },
     5000ms));
-  auto before2 = victim.child();
-  victim.publish_fault(fault_event_kind::raised, 2);
-  CHECK(eventually(
-    [&] {
-      auto now = victim.child();
-      return now != 0 && now != before2;
-    },
-    5000ms));
-  victim.publish_fault(fault_event_kind::cleared, 2);
-  CHECK(eventually(
-    [&] {
-      auto s = victim.status();
-      return s && s->succeeded == 1;
-    },
-    5000ms));
+  victim.expect_healed(
+    [&] { victim.publish_fault(fault_event_kind::raised, 2); },
+    [&] { victim.publish_fault(fault_event_kind::cleared, 2); }, 1);
   // The victim's strategy has executed an order of the new term: an order
   // of the deposed leader's term is refused and restarts nothing.
   healing_order stale;
@@ -322,4 +319,35 @@ TEST_CASE("cluster healing: the leader's orchestrator heals a fault of "
   REQUIRE_FALSE(r);
   CHECK(is(r.error(), errc::stale_term));
   CHECK(victim.child() == before3);
+}
+
+TEST_CASE("cluster healing: a node that goes down in the middle of a healing "
+          "has it abandoned by the leader's orchestrator, which learns "
+          "nothing from it",
+          "[cluster][healing]") {
+  auto nodes = three_nodes();
+  auto leader = nodes[0]->leader().second;
+  REQUIRE_FALSE(leader.empty());
+  auto& victim = *nodes[(index_of(leader) + 1) % 3];
+  auto& witness = *nodes[(index_of(leader) + 2) % 3];
+  auto before = victim.child();
+  victim.publish_fault(fault_event_kind::raised, 1);
+  REQUIRE(eventually(
+    [&] {
+      auto now = victim.child();
+      return now != 0 && now != before;
+    },
+    5000ms));
+  // Acted, now verifying (3 s); the node goes before its fault clears.
+  victim.stop();
+  CHECK(eventually(
+    [&] {
+      auto s = witness.status();
+      return s && s->abandoned == 1 && s->active == 0;
+    },
+    5000ms)); // down_after is 1 s
+  auto s = witness.status();
+  REQUIRE(s);
+  CHECK(s->failed == 0);
+  CHECK(s->succeeded == 0);
 }

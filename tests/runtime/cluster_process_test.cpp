@@ -288,6 +288,20 @@ leaders_by_term(std::initializer_list<cluster_node*> nodes) {
   return result;
 }
 
+/// Waits (at most 5 s) until the nodes' logs name one leader of some term;
+/// returns its name (empty if none).
+std::string one_leader(three_nodes& cl) {
+  std::string leader;
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (leader.empty() && std::chrono::steady_clock::now() < until) {
+    for (auto& [term, names] : leaders_by_term({&cl.a, &cl.b, &cl.c}))
+      if (names.size() == 1)
+        leader = *names.begin();
+    std::this_thread::sleep_for(20ms);
+  }
+  return leader;
+}
+
 } // namespace
 
 TEST_CASE("three nodes elect one leader; SIGKILL the leader: a new leader "
@@ -297,14 +311,7 @@ TEST_CASE("three nodes elect one leader; SIGKILL the leader: a new leader "
   std::map<std::string, cluster_node*> by_name{
     {"a", &cl.a}, {"b", &cl.b}, {"c", &cl.c}};
   // Everyone names the same leader of some term.
-  std::string leader;
-  auto until = std::chrono::steady_clock::now() + 5s;
-  while (leader.empty() && std::chrono::steady_clock::now() < until) {
-    for (auto& [term, names] : leaders_by_term({&cl.a, &cl.b, &cl.c}))
-      if (names.size() == 1)
-        leader = *names.begin();
-    std::this_thread::sleep_for(20ms);
-  }
+  auto leader = one_leader(cl);
   REQUIRE(!leader.empty());
   auto* old = by_name.at(leader);
   auto t0 = std::chrono::steady_clock::now();
@@ -353,14 +360,7 @@ TEST_CASE("healing scope cluster: the leader's orchestrator heals the other "
   "chaos": {"enabled": true, "crash_rate": 3.0},)"};
   std::map<std::string, cluster_node*> by_name{
     {"a", &cl.a}, {"b", &cl.b}, {"c", &cl.c}};
-  std::string leader;
-  auto until = std::chrono::steady_clock::now() + 5s;
-  while (leader.empty() && std::chrono::steady_clock::now() < until) {
-    for (auto& [term, names] : leaders_by_term({&cl.a, &cl.b, &cl.c}))
-      if (names.size() == 1)
-        leader = *names.begin();
-    std::this_thread::sleep_for(20ms);
-  }
+  auto leader = one_leader(cl);
   REQUIRE(!leader.empty());
   auto* old = by_name.at(leader);
   REQUIRE(saw(*old, {"singleton 'healing': runs on " + leader}));
@@ -401,7 +401,7 @@ TEST_CASE("healing scope cluster: the leader's orchestrator heals the other "
   old->proc->signal(SIGKILL);
   // One of the others takes over, and acts on the third's faults.
   cluster_node* next = nullptr;
-  until = std::chrono::steady_clock::now() + 8s;
+  auto until = std::chrono::steady_clock::now() + 8s;
   while (next == nullptr && std::chrono::steady_clock::now() < until) {
     for (auto* n : rest)
       if (saw(*n, {"singleton 'healing': runs on " + n->name}, 0ms))

@@ -177,6 +177,8 @@ public:
         targets_[name] = std::move(t);
         return caf::unit;
       },
+      [this](healing_forget_atom, const std::string& prefix,
+             const std::string& why) { forget(prefix, why); },
       [this](healing_tick_atom) { on_tick(); },
     };
   }
@@ -677,6 +679,29 @@ private:
       return;
     }
     next_rung(ep);
+  }
+
+  /// Abandons the healings and waiting faults of every target named
+  /// `prefix...`, learning nothing from them.
+  void forget(const std::string& prefix, const std::string& why) {
+    auto matches = [&](const std::string& target) {
+      return target.compare(0, prefix.size(), prefix) == 0;
+    };
+    for (auto i = waiting_.begin(); i != waiting_.end();)
+      i = matches(i->first) ? waiting_.erase(i) : std::next(i);
+    std::vector<std::string> gone;
+    for (auto& [target, ep] : episodes_)
+      if (matches(target))
+        gone.push_back(target);
+    for (auto& target : gone) {
+      auto i = episodes_.find(target);
+      if (i == episodes_.end())
+        continue;
+      auto& ep = i->second;
+      unjournal(ep.healing);
+      emit(kind::abandoned, &ep, ep.what, why);
+      end(target);
+    }
   }
 
   void next_rung(episode& ep) {

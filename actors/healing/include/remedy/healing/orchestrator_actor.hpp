@@ -25,7 +25,8 @@ namespace remedy {
 using orchestrator_actor = caf::typed_actor<
   caf::replies_to<healing_table_atom>::with<std::vector<strategy_record>>,
   caf::replies_to<healing_status_atom>::with<healing_stats>,
-  caf::reacts_to<heal_target_atom, heal_target>>;
+  caf::reacts_to<heal_target_atom, heal_target>,
+  caf::reacts_to<healing_forget_atom, std::string, std::string>>;
 
 /// What the orchestrator learned: one row per (fault class, strategy).
 template <class Self>
