@@ -372,14 +372,25 @@ public:
       case member_state::down:
         drop_handle(p);
         emit(cluster_event_kind::node_down, p.info);
+        forget_leader(p);
         break;
       case member_state::left:
+        // A leader that leaves says so first: its followers stand for
+        // election at once instead of waiting out its silence.
         drop_handle(p);
         emit(cluster_event_kind::node_left, p.info);
+        forget_leader(p);
         break;
       default:
         break;
     }
+  }
+
+  /// If `p` led, this node stands for election soon (see
+  /// `election::leader_lost`).
+  void forget_leader(const peer& p) {
+    if (st_.vote)
+      st_.vote->leader_lost(voter_id(p.info.name), now());
   }
 
   /// Others declared this incarnation down: come back as a new one.

@@ -159,6 +159,9 @@ public:
         announce(sys_, {node_event_kind::stopping, cfg_.name, "stop requested",
                         0, caf::timespan{0}});
         begin_stopping();
+        // Leave first: the others elect a new leader (and start its
+        // singletons) while this node stops its tree.
+        leave_cluster();
         stop_layer(layer);
         return stop_all(caf::error{});
       }
@@ -430,12 +433,19 @@ private:
     stopping_called_ = true;
   }
 
+  /// A graceful leave (once): the others see `left`, not a failure.
+  void leave_cluster() {
+    if (!cluster_agent_ || left_)
+      return;
+    left_ = true;
+    self_->request(cluster_agent_, 500ms, cluster_leave_atom::value)
+      .receive([] {}, [](caf::error&) {});
+  }
+
   caf::error stop_all(caf::error result) {
     begin_stopping();
     if (cluster_agent_) {
-      // A graceful leave: the others see `left`, not a failure.
-      self_->request(cluster_agent_, 500ms, cluster_leave_atom::value)
-        .receive([] {}, [](caf::error&) {});
+      leave_cluster();
       stop_and_wait(cluster_agent_, 500ms);
     }
     stop_and_wait(infra_.root, 500ms);
@@ -460,6 +470,7 @@ private:
   bool first_start_ = true;
   bool self_downed_ = false;
   bool stopping_called_ = false;
+  bool left_ = false;
 };
 
 } // namespace
