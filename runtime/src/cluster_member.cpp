@@ -57,6 +57,9 @@ caf::error cluster_settings::validate() const {
   };
   if (name.empty())
     return bad("name must not be empty");
+  if (name.find(':') != std::string::npos)
+    return bad("name '" + name + "' must not contain ':' (the cluster's "
+               "healing names a node's targets \"<node>:<target>\")");
   if (host.empty())
     return bad("host must not be empty");
   if (heartbeat_interval <= caf::timespan{0})

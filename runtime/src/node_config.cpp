@@ -533,6 +533,10 @@ struct reader {
     // The cluster before healing: healing's scope depends on it.
     o.object_optional("cluster",
                       [&](sj::object_reader& c) { read_cluster(c); });
+    if (cfg.cluster && cfg.name.find(':') != std::string::npos)
+      if (auto f = o.field("name", false))
+        f->expected("a name without ':' in a cluster (the cluster's healing "
+                    "names a node's targets \"<node>:<target>\")");
     o.object_optional("healing", [&](sj::object_reader& h) { read_healing(h); });
     o.object_optional("chaos", [&](sj::object_reader& c) { read_chaos(c); });
     o.object_optional("restart",

@@ -247,6 +247,13 @@ TEST_CASE("node config errors name file, line, path and what was expected",
           == "node.json:2: $.healing.scope: expected one of \"node\", "
              "\"cluster\", got \"world\"");
   }
+  SECTION("a cluster member's name has no ':'") {
+    CHECK(errors_of(R"({"name": "db:1",
+  "tree": {"children": [{"name": "a", "worker": "idle"}]}, "cluster": {}})")
+          == "node.json:1: $.name: expected a name without ':' in a cluster "
+             "(the cluster's healing names a node's targets "
+             "\"<node>:<target>\"), got \"db:1\"");
+  }
   SECTION("backoff and restart delays in order") {
     CHECK(errors_of(R"({"tree": {"backoff": {"min": "2s", "max": "1s"},
   "children": [{"name": "a", "worker": "idle"}]},
