@@ -319,19 +319,17 @@ public:
     if (st_.checking)
       return;
     st_.checking = true;
-    if (st_.me.name.empty()) {
-      self_->request(st_.agent, st_.cfg.request_timeout,
-                     cluster_members_atom::value)
-        .then(
-          [this](std::vector<cluster_member>& xs) {
-            if (!xs.empty())
-              st_.me = xs.front();
-            ask_leader();
-          },
-          [this](caf::error&) { st_.checking = false; });
-      return;
-    }
-    ask_leader();
+    // This node as the agent knows it now: a node declared down by the
+    // others comes back as a new incarnation (a new uid).
+    self_->request(st_.agent, st_.cfg.request_timeout,
+                   cluster_members_atom::value)
+      .then(
+        [this](std::vector<cluster_member>& xs) {
+          if (!xs.empty())
+            st_.me = xs.front();
+          ask_leader();
+        },
+        [this](caf::error&) { st_.checking = false; });
   }
 
   void ask_leader() {
