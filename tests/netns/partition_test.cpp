@@ -220,6 +220,25 @@ std::string outputs(std::initializer_list<node*> ns) {
   return result;
 }
 
+/// The first of `ns` that is the leader of `x` (`the_leader`) or is not.
+node* pick(const leader_line& x, bool the_leader,
+           std::initializer_list<node*> ns) {
+  for (auto* n : ns)
+    if ((n->name == x.leader) == the_leader)
+      return n;
+  FAIL("no such node");
+  return nullptr;
+}
+
+/// `ns` without `n`.
+std::vector<node*> all_but(node* n, std::initializer_list<node*> ns) {
+  std::vector<node*> result;
+  for (auto* m : ns)
+    if (m != n)
+      result.push_back(m);
+  return result;
+}
+
 /// Starts a, then b and c joining through a, and waits until everyone sees
 /// everyone up, each at its namespace address (b and c learn of each other
 /// by gossip and connect across the bridge).
@@ -269,17 +288,8 @@ void partition_scenario(bool cut_leader) {
   }
 
   // -- the cut ---------------------------------------------------------------
-  node* minority = nullptr;
-  for (auto* n : {&c, &b, &a})
-    if ((n->name == first->leader) == cut_leader) {
-      minority = n;
-      break;
-    }
-  REQUIRE(minority != nullptr);
-  std::vector<node*> majority;
-  for (auto* n : {&a, &b, &c})
-    if (n != minority)
-      majority.push_back(n);
+  auto* minority = pick(*first, cut_leader, {&c, &b, &a});
+  auto majority = all_but(minority, {&a, &b, &c});
   auto& m1 = *majority[0];
   auto& m2 = *majority[1];
   std::map<std::string, size_t> at_cut;
@@ -468,17 +478,8 @@ void lease_partition_scenario(bool cut_holder) {
     INFO(outputs({&a, &b, &c}) << etcd.output());
     REQUIRE(first);
   }
-  node* cut = nullptr;
-  for (auto* n : {&c, &b, &a})
-    if ((n->name == first->leader) == cut_holder) {
-      cut = n;
-      break;
-    }
-  REQUIRE(cut != nullptr);
-  std::vector<node*> others;
-  for (auto* n : {&a, &b, &c})
-    if (n != cut)
-      others.push_back(n);
+  auto* cut = pick(*first, cut_holder, {&c, &b, &a});
+  auto others = all_but(cut, {&a, &b, &c});
   auto* holder = cut_holder ? cut : nullptr;
   for (auto* n : others)
     if (n->name == first->leader)

@@ -312,6 +312,15 @@ std::string one_leader(three_nodes& cl) {
 
 } // namespace
 
+/// The node that leads and runs the cluster's healing orchestrator.
+cluster_node* healing_leader(three_nodes& cl) {
+  auto leader = one_leader(cl);
+  REQUIRE(!leader.empty());
+  auto* result = leader == "a" ? &cl.a : leader == "b" ? &cl.b : &cl.c;
+  REQUIRE(saw(*result, {"singleton 'healing': runs on " + leader}));
+  return result;
+}
+
 TEST_CASE("three nodes elect one leader; SIGKILL the leader: a new leader "
           "within the bound, never two leaders in one term",
           "[cluster][process][election]") {
@@ -363,12 +372,8 @@ TEST_CASE("healing scope cluster: the leader's orchestrator heals the other "
   // the restarts.
   three_nodes cl{cluster_healing_body
                  + R"("chaos": {"enabled": true, "crash_rate": 3.0},)"};
-  std::map<std::string, cluster_node*> by_name{
-    {"a", &cl.a}, {"b", &cl.b}, {"c", &cl.c}};
-  auto leader = one_leader(cl);
-  REQUIRE(!leader.empty());
-  auto* old = by_name.at(leader);
-  REQUIRE(saw(*old, {"singleton 'healing': runs on " + leader}));
+  auto* old = healing_leader(cl);
+  auto leader = old->name;
   std::vector<cluster_node*> rest;
   for (auto* n : {&cl.a, &cl.b, &cl.c})
     if (n != old)
@@ -432,12 +437,8 @@ TEST_CASE("SIGTERM the leader: it leaves before it stops its tree, and the "
           "1 s",
           "[cluster][process][healing]") {
   three_nodes cl{cluster_healing_body};
-  std::map<std::string, cluster_node*> by_name{
-    {"a", &cl.a}, {"b", &cl.b}, {"c", &cl.c}};
-  auto leader = one_leader(cl);
-  REQUIRE(!leader.empty());
-  auto* old = by_name.at(leader);
-  REQUIRE(saw(*old, {"singleton 'healing': runs on " + leader}));
+  auto* old = healing_leader(cl);
+  auto leader = old->name;
   auto t0 = std::chrono::steady_clock::now();
   old->proc->signal(SIGTERM);
   cluster_node* next = nullptr;
