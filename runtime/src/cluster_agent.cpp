@@ -304,8 +304,7 @@ public:
   }
 
   void lose(peer& p, double phi) {
-    if (st_.vote)
-      st_.vote->leader_lost(voter_id(p.info.name), now());
+    forget_leader(p);
     if (p.reachable) {
       p.reachable = false;
       p.unreachable_since = now();
@@ -386,11 +385,18 @@ public:
     }
   }
 
-  /// If `p` led, this node stands for election soon (see
-  /// `election::leader_lost`).
+  /// If `p` led (and is lost, left or down), this follower forgets it; the
+  /// one with the lowest name among the members up and reachable here
+  /// stands for election at once (see `election::leader_lost`).
   void forget_leader(const peer& p) {
-    if (st_.vote)
-      st_.vote->leader_lost(voter_id(p.info.name), now());
+    if (!st_.vote)
+      return;
+    bool successor = true;
+    for (auto& [uid, q] : st_.peers)
+      if (&q != &p && q.info.state == member_state::up && q.reachable
+          && q.handle && q.info.name < st_.me.name)
+        successor = false;
+    st_.vote->leader_lost(voter_id(p.info.name), now(), successor);
   }
 
   /// Others declared this incarnation down: come back as a new one.

@@ -75,14 +75,19 @@ election::outbox election::beat(time_point now) {
   return {outgoing{0, leader_beat{term_, id_}}};
 }
 
-void election::leader_lost(uint64_t id, time_point now) {
+void election::leader_lost(uint64_t id, time_point now, bool successor) {
   if (role_ != election_role::follower || leader_ != id)
     return;
   leader_.reset();
+  if (successor) {
+    deadline_ = std::min(deadline_, now);
+    return;
+  }
   auto fifth = std::max<caf::timespan::rep>(
     settings_.election_timeout.count() / 5, 1);
-  std::uniform_int_distribution<caf::timespan::rep> early{0, fifth - 1};
-  deadline_ = std::min(deadline_, now + caf::timespan{early(rng_)});
+  std::uniform_int_distribution<caf::timespan::rep> later{fifth,
+                                                          2 * fifth - 1};
+  deadline_ = std::min(deadline_, now + caf::timespan{later(rng_)});
 }
 
 election::outbox election::tick(time_point now) {

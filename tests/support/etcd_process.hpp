@@ -50,28 +50,36 @@ public:
     if (::mkdtemp(templ) == nullptr)
       return;
     dir_ = templ;
-    client_port_ = free_port();
-    auto peer_port = free_port();
-    if (client_port_ == 0 || peer_port == 0)
-      return;
-    auto client = "http://" + host_ + ":" + std::to_string(client_port_);
-    auto peer = "http://127.0.0.1:" + std::to_string(peer_port);
-    std::vector<std::string> args{
-      "--name", "remedy-test", "--data-dir", dir_ + "/data",
-      "--listen-client-urls", client, "--advertise-client-urls", client,
-      "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-      "--initial-cluster", "remedy-test=" + peer};
-    if (!launcher.empty()) {
-      auto first = launcher.front();
-      launcher.erase(launcher.begin());
-      launcher.push_back(program);
-      launcher.insert(launcher.end(), args.begin(), args.end());
-      program = first;
-      args = std::move(launcher);
+    // Up to three tries, each with fresh ports and data: a port found free
+    // may be taken before etcd binds it, and on a loaded machine etcd has
+    // been seen not to say it is ready within the limit.
+    for (int attempt = 0; attempt < 3 && !ready_; ++attempt) {
+      proc_.reset(); // SIGKILL and reap an earlier try
+      client_port_ = free_port();
+      auto peer_port = free_port();
+      if (client_port_ == 0 || peer_port == 0)
+        continue;
+      auto client = "http://" + host_ + ":" + std::to_string(client_port_);
+      auto peer = "http://127.0.0.1:" + std::to_string(peer_port);
+      std::vector<std::string> args{
+        "--name", "remedy-test", "--data-dir",
+        dir_ + "/data" + std::to_string(attempt), "--listen-client-urls",
+        client, "--advertise-client-urls", client, "--listen-peer-urls", peer,
+        "--initial-advertise-peer-urls", peer, "--initial-cluster",
+        "remedy-test=" + peer};
+      auto exe = program;
+      if (!launcher.empty()) {
+        auto with = launcher;
+        exe = with.front();
+        with.erase(with.begin());
+        with.push_back(program);
+        with.insert(with.end(), args.begin(), args.end());
+        args = std::move(with);
+      }
+      proc_ = std::make_unique<node_process>(exe, std::move(args));
+      ready_ = proc_->wait_for("ready to serve client requests", limit)
+               != std::string::npos;
     }
-    proc_ = std::make_unique<node_process>(program, std::move(args));
-    ready_ = proc_->wait_for("ready to serve client requests", limit)
-             != std::string::npos;
   }
 
   etcd_process(const etcd_process&) = delete;

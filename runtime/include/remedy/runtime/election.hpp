@@ -111,12 +111,17 @@ public:
     return campaign(now);
   }
 
-  /// The node agent saw the connection to `id` drop or its heartbeats stop.
-  /// If `id` is this follower's leader, it forgets it (its lease no longer
-  /// shields the leader from candidates) and stands for election after a
-  /// short random delay (under a fifth of the election timeout) instead of
-  /// the whole timeout: failover in a heartbeat or two, not a second.
-  void leader_lost(uint64_t id, time_point now);
+  /// The node agent saw the connection to `id` drop or its heartbeats stop,
+  /// or heard by gossip that `id` left or is down. If `id` is this
+  /// follower's leader, it forgets it (its lease no longer shields the
+  /// leader from candidates, so it grants votes at once). The `successor`,
+  /// one member that every follower picks alike (the agent takes the lowest
+  /// name among the members up and reachable), stands for election at the
+  /// next tick; the others stand between one and two fifths of the election
+  /// timeout later, should the successor be gone too. Failover in a tick or
+  /// two, not a second, and one candidate instead of several splitting the
+  /// votes.
+  void leader_lost(uint64_t id, time_point now, bool successor);
 
   /// Handles one message from `from`.
   outbox receive(time_point now, uint64_t from, const message& msg);
