@@ -91,7 +91,7 @@ caf::behavior dispatcher(dispatcher_actor* self, std::string strategy) {
            caf::message_view& x) -> caf::result<caf::message> {
       auto& st = self->state;
       std::string target;
-      auto msg = x.copy_content_to_message();
+      auto& msg = x.content();
       if (msg.match_elements<strategy_assess_atom, healing_order>()
           || msg.match_elements<strategy_execute_atom, healing_order>())
         target = msg.get_as<healing_order>(1).target.name;
@@ -206,6 +206,10 @@ caf::behavior healer(healer_actor* self, caf::actor orchestrator,
                     "node " + ev.member.name + " is "
                       + to_string(ev.kind) + " (" + to_string(ev.member)
                       + ")");
+    },
+    // A relay's check that this instance still holds its offer.
+    [self](healing_offer_atom) {
+      return caf::make_message(self->state.term, self->id());
     },
     [self](healing_offer_atom, healing_offer& offer) {
       auto& st = self->state;
@@ -345,7 +349,7 @@ public:
             leave("no leader known");
             st_.checking = false;
           } else if (leader == st_.me.name) {
-            offer(st_.manager);
+            reach(st_.manager);
           } else {
             find_manager(leader);
           }
@@ -365,7 +369,7 @@ public:
               continue;
             self_->request(agents[i], st_.cfg.request_timeout,
                            cluster_service_atom::value, st_.cfg.service)
-              .then([this](caf::actor& m) { offer(m); },
+              .then([this](caf::actor& m) { reach(m); },
                     [this, leader](caf::error& err) {
                       leave("the leader " + leader + " has no manager: "
                             + render(err));
@@ -377,6 +381,27 @@ public:
           st_.checking = false;
         },
         [this](caf::error&) { st_.checking = false; });
+  }
+
+  /// The leader's manager is `m`: the whole offer goes only to an instance
+  /// that does not hold it yet; the one that does is only asked its id.
+  void reach(caf::actor m) {
+    if (m != st_.joined) {
+      offer(m);
+      return;
+    }
+    self_->request(m, st_.cfg.request_timeout, healing_offer_atom::value)
+      .then(
+        [this, m](uint64_t, caf::actor_id instance) {
+          if (instance == st_.instance)
+            st_.checking = false;
+          else
+            offer(m); // the singleton restarted within the term
+        },
+        [this](caf::error& err) {
+          st_.checking = false;
+          leave(render(err));
+        });
   }
 
   void offer(caf::actor m) {

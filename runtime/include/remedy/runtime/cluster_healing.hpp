@@ -20,6 +20,9 @@ namespace remedy {
 /// a node's relay offers its targets and strategies to the cluster's
 /// orchestrator, which answers its term and the id of the instance that
 /// took the offer (a new id: the relay sends the node's open faults again).
+/// `(healing_offer_atom) -> (uint64_t term, caf::actor_id)`: the same
+/// answer without an offer; a relay checks with it that the instance that
+/// has its offer still runs, and offers again only to a new one.
 using healing_offer_atom = caf::atom_constant<caf::atom("r_hoffer")>;
 
 /// How the cluster's healing runs.
@@ -32,8 +35,9 @@ struct cluster_healing_settings {
   /// The name the singleton's manager is registered under at each node
   /// agent (`cluster_service_atom`).
   std::string service = "healing";
-  /// How often a node's relay asks its agent who leads and offers its
-  /// targets again (a new leader gets them within this time).
+  /// How often a node's relay asks its agent who leads and checks that the
+  /// leader's orchestrator holds its offer (a new leader gets the targets
+  /// within this time).
   caf::timespan check_interval = std::chrono::milliseconds(200);
   /// Bound on each request of the relay (to agents and to the leader).
   caf::timespan request_timeout = std::chrono::seconds(1);
