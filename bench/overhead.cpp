@@ -1,22 +1,21 @@
 // overhead: Remedy's CPU cost in remedy-node's chaos scenario without faults,
-// measured repeatedly. The scenario's report measures it over one 4.5 s
-// warm-up window per run, and the spread between seeds of one build (3-15
-// points) is as large as the effect. This runs the same services, fault
-// free, for longer and many times over, rotating which side goes first:
+// measured repeatedly. The scenario's report measures it in four paired
+// rounds of 3 s runs (chaos_overhead.hpp); this runs the same fault-free
+// services for longer and more often, rotating which side goes first:
 //
 //   caf     the workers behind a plain CAF actor_pool (the scenario's run
 //           without Remedy);
-//   remedy  the same workers under a supervision tree, each behind a route
-//           (breaker, bulkhead, timeout) with the fault-aware scheduler in
-//           front, the whole detection tree (heartbeat, threshold, trend and
-//           crash-loop detectors, classifier, health view) and the healing
-//           orchestrator running (the scenario's run with Remedy);
-//   relays  the workers behind two plain CAF relay actors instead of the
-//           pool (one for all, round robin, then one per worker; each asks
-//           the next in its own name and answers with a response promise):
-//           the hops the scheduler and a route add, as bare CAF actors. Not
-//           a goal: it shows how much of Remedy's cost is CAF's per-hop
-//           floor ("relays over caf") and how much is Remedy's own
+//   remedy  the same workers under a supervision tree, the fault-aware
+//           scheduler in front of their endpoints (each worker's breaker,
+//           bulkhead, timeout and samples), the whole detection tree
+//           (heartbeat, threshold, trend and crash-loop detectors,
+//           classifier, health view) and the healing orchestrator running
+//           (the scenario's run with Remedy);
+//   relays  the workers behind one plain CAF relay actor instead of the
+//           pool (round robin; it asks in its own name and answers with a
+//           response promise): the hop the scheduler adds, as a bare CAF
+//           actor. Not a goal: it shows how much of Remedy's cost is CAF's
+//           per-hop floor ("relays over caf") and how much is Remedy's own
 //           ("remedy over relays").
 //
 // All get the same seeded load (--load requests/s, --workers workers, the
@@ -25,9 +24,10 @@
 // time (getrusage) minus the client thread's own, over the last three
 // quarters of each run, divided by the requests sent in that window. The
 // ratio is remedy / caf per round; the result is the median and range of
-// the rounds (and of the two context ratios). Goal: <= 1.05 (issue 13: overhead under 5 %). On the 2-vCPU
-// dev machine the median of six rounds still moves by 2-4 points between
-// runs: compare builds by alternating their binaries, several runs each.
+// the rounds (and of the two context ratios). Goal: <= 1.05 (issue 13:
+// overhead under 5 %). On the 2-vCPU dev machine the median of six rounds
+// still moves by 2-4 points between runs: compare builds by alternating
+// their binaries, several runs each.
 //
 // --rounds=N (default 6, quick 2)  --seconds=S per run (default 12, quick 4)
 // --load=R (default 500)  --workers=N (default 8)  --seed=N (default 1)
@@ -40,6 +40,7 @@
 #include <map>
 #include <vector>
 
+#include "chaos_overhead.hpp"
 #include "chaos_run.hpp"
 #include "chaos_worker.hpp"
 #include "common.hpp"
@@ -50,49 +51,16 @@ using namespace std::chrono;
 
 namespace {
 
-struct measured {
-  double cpu_per_request_ms = 0;
-  double rps = 0;
-  double p99_ms = 0;
-};
+using measured = side_sample;
 
-enum class side { caf, remedy, relays };
-
-const char* name_of(side x) {
-  switch (x) {
-    case side::caf:
-      return "caf";
-    case side::remedy:
-      return "remedy";
-    default:
-      return "relays";
-  }
-}
-
-measured one_run(run_settings cfg, side which) {
-  cfg.remedy = which == side::remedy;
-  cfg.relays = which == side::relays;
+measured one_run(const run_settings& cfg, overhead_side which) {
   live_counters live;
-  auto res = run_once(cfg, live);
-  if (!res.error.empty()) {
-    std::fprintf(stderr, "overhead: the %s run failed: %s\n", name_of(which),
-                 res.error.c_str());
+  auto m = measure_side(cfg, which, live);
+  if (!m.error.empty()) {
+    std::fprintf(stderr, "overhead: the %s run failed: %s\n",
+                 to_string(which), m.error.c_str());
     std::exit(1);
   }
-  std::vector<double> lat;
-  for (auto& r : res.requests)
-    if (r.sent_s >= res.warmup_from_s && r.sent_s < res.warmup_to_s)
-      lat.push_back(r.latency_ms);
-  if (lat.empty() || res.warmup_to_s <= res.warmup_from_s) {
-    std::fprintf(stderr, "overhead: no requests in the measured window\n");
-    std::exit(1);
-  }
-  measured m;
-  auto n = static_cast<double>(lat.size());
-  m.cpu_per_request_ms
-    = 1000.0 * (res.warmup_cpu_s - res.warmup_client_cpu_s) / n;
-  m.rps = n / (res.warmup_to_s - res.warmup_from_s);
-  m.p99_ms = percentile(lat, 99);
   return m;
 }
 
@@ -110,11 +78,8 @@ int main(int argc, char** argv) {
   base.load_rps = static_cast<double>(opts.get_size("load", 500));
   base.threads = opts.threads;
   base.shape.workers = opts.get_size("workers", 8);
-  base.shape.length = seconds(secs);
-  // The whole run is fault free; the measured window is its last three
-  // quarters, up to half a second before the load stops.
-  base.shape.warmup = base.shape.length - milliseconds(500);
-  base.shape.tail = caf::timespan{0};
+  // The whole run is fault free (chaos_overhead.hpp's `fault_free`).
+  base = fault_free(base, seconds(secs));
   base.worker.iterations = calibrate_iterations(microseconds(250));
   std::printf("== overhead  (%s)\n   %zu rounds of three %zu s runs, %g "
               "requests/s, %zu workers, %zu scheduler threads, "
@@ -129,9 +94,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "overhead: --side must be caf, remedy or relays\n");
       return 64;
     }
-    auto which = only == "caf"      ? side::caf
-                 : only == "remedy" ? side::remedy
-                                    : side::relays;
+    auto which = only == "caf"      ? overhead_side::caf
+                 : only == "remedy" ? overhead_side::remedy
+                                    : overhead_side::relays;
     for (size_t r = 0; r < rounds; ++r) {
       auto m = one_run(base, which);
       std::printf("   %-6zu %s CPU/req %.4f ms  p99 %.2f ms\n", r + 1,
@@ -141,17 +106,18 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::vector<double> ratios, floor_ratios, own_ratios, cafs, remedys;
-  const side order[] = {side::caf, side::remedy, side::relays};
+  const overhead_side order[] = {overhead_side::caf, overhead_side::remedy,
+                                 overhead_side::relays};
   for (size_t r = 0; r < rounds; ++r) {
     // Rotate the order, so that drift over a round hits every side alike.
-    std::map<side, measured> m;
+    std::map<overhead_side, measured> m;
     for (size_t k = 0; k < 3; ++k) {
       auto which = order[(r + k) % 3];
       m[which] = one_run(base, which);
     }
-    auto& plain = m[side::caf];
-    auto& with = m[side::remedy];
-    auto& bare = m[side::relays];
+    auto& plain = m[overhead_side::caf];
+    auto& with = m[overhead_side::remedy];
+    auto& bare = m[overhead_side::relays];
     auto ratio = with.cpu_per_request_ms / plain.cpu_per_request_ms;
     ratios.push_back(ratio);
     floor_ratios.push_back(bare.cpu_per_request_ms / plain.cpu_per_request_ms);

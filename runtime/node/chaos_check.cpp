@@ -1,11 +1,14 @@
 #include "chaos_check.hpp"
 
+#include <cmath>
 #include <map>
 #include <optional>
+#include <vector>
 
 #include <boost/json.hpp>
 
 #include "chaos_fault.hpp"
+#include "remedy/core/percentile.hpp"
 
 namespace remedy::node {
 
@@ -167,6 +170,47 @@ std::vector<std::string> check_report(const json::value& report,
     } else if (faults->as_array().empty()) {
       fail(where + "no fault performed");
     }
+  }
+  // The overhead: the rounds asked for all completed, and the estimate is
+  // what they measured.
+  if (auto* ov = get(report, "overhead"); ov && ov->is_object()) {
+    auto* method = get(*ov, "method");
+    auto* rounds = get(*ov, "rounds");
+    auto requested = num(get(*ov, "rounds_requested"));
+    auto pct = num(get(*ov, "overhead_pct"));
+    auto close = [](double x, double y) {
+      return std::fabs(x - y) <= 1e-9 * std::max(1.0, std::fabs(y));
+    };
+    if (!method || !method->is_string() || !rounds || !rounds->is_array()
+        || !requested || !pct) {
+      fail("overhead: method, rounds, rounds_requested or overhead_pct "
+           "missing");
+    } else if (rounds->as_array().size() != *requested) {
+      fail("overhead: " + std::to_string(rounds->as_array().size()) + " of "
+           + std::to_string(static_cast<uint64_t>(*requested))
+           + " rounds completed");
+    } else if (*requested > 0) {
+      std::vector<double> ratios;
+      for (auto& r : rounds->as_array()) {
+        auto a = num(get(r, "without_cpu_per_request_ms"));
+        auto b = num(get(r, "with_cpu_per_request_ms"));
+        auto x = num(get(r, "cpu_per_request_ratio"));
+        if (!a || !b || !x || *a <= 0 || *b <= 0 || !close(*x, *b / *a)) {
+          fail("overhead: a round's ratio is not with / without");
+          break;
+        }
+        ratios.push_back(*x);
+      }
+      if (method->as_string() != "paired_rounds")
+        fail("overhead: rounds completed, but not used");
+      else if (ratios.size() == rounds->as_array().size()
+               && !close(*pct, (median(ratios) - 1.0) * 100.0))
+        fail("overhead: overhead_pct is not the rounds' median ratio");
+    } else if (method->as_string() != "warmup_windows") {
+      fail("overhead: no rounds, but not from the warm-up windows");
+    }
+  } else if (get(report, "runs")) {
+    fail("overhead missing");
   }
   if (opts.goals) {
     auto* goals = get(report, "goals");

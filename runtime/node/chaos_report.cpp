@@ -8,6 +8,8 @@
 
 #include <boost/json.hpp>
 
+#include "remedy/core/percentile.hpp"
+
 namespace remedy::node {
 
 namespace json = boost::json;
@@ -359,7 +361,8 @@ json::object run_json(const run_result& run,
 
 json::value build_report(const scenario_options& opts, const run_shape& shape,
                          uint64_t iterations, const run_result* without,
-                         const run_result* with, bool partial) {
+                         const run_result* with, bool partial,
+                         const overhead_measurement& overhead_rounds) {
   json::object r;
   r["remedy_node_report"] = 1;
   r["seed"] = opts.seed;
@@ -376,7 +379,10 @@ json::value build_report(const scenario_options& opts, const run_shape& shape,
                                    : json::value(nullptr);
   runs["with_remedy"] = with ? json::value(run_json(*with, plan, shape))
                              : json::value(nullptr);
-  // -- overhead (fault-free warm-up, same offered load) -----------------------
+  // -- overhead ---------------------------------------------------------------
+  // The median of the paired fault-free rounds; the runs' warm-up windows
+  // (one per run, seconds apart) are kept as a second, noisier estimate and
+  // stand in when no round completed.
   json::value overhead = nullptr;
   auto num = [](const json::value& v) -> std::optional<double> {
     if (v.is_double())
@@ -387,32 +393,94 @@ json::value build_report(const scenario_options& opts, const run_shape& shape,
       return static_cast<double>(v.as_uint64());
     return std::nullopt;
   };
+  auto ratio_of = [](double u, double v) -> json::value {
+    if (u <= 0 || v <= 0)
+      return nullptr;
+    return v / u;
+  };
+  json::value warmup_ratio = nullptr;
+  json::object warmup_ratios;
   if (without && with) {
     auto& a = runs["without_remedy"].as_object()["warmup"].as_object();
     auto& b = runs["with_remedy"].as_object()["warmup"].as_object();
     auto ratio = [&](const json::value& x, const json::value& y) -> json::value {
       auto u = num(x), v = num(y);
-      if (!u || !v || *u <= 0)
+      if (!u || !v)
         return nullptr;
-      return *v / *u;
+      return ratio_of(*u, *v);
     };
-    json::object o;
-    o["throughput_ratio"] = ratio(a["throughput_rps"], b["throughput_rps"]);
-    o["p50_ratio"] = ratio(a["latency_ms"].as_object()["p50"],
-                           b["latency_ms"].as_object()["p50"]);
-    o["p99_ratio"] = ratio(a["latency_ms"].as_object()["p99"],
-                           b["latency_ms"].as_object()["p99"]);
-    o["cpu_per_request_ratio"] = ratio(a["cpu_per_request_ms"],
-                                       b["cpu_per_request_ms"]);
-    auto cpu = num(o["cpu_per_request_ratio"]);
-    o["overhead_pct"] = cpu ? json::value((*cpu - 1.0) * 100.0)
-                            : json::value(nullptr);
-    o["definition"] = "service CPU per request in the fault-free warm-up "
-                      "(the process's user + system time from getrusage "
-                      "minus the client thread's own), with Remedy over "
-                      "without, minus 1";
-    overhead = std::move(o);
+    warmup_ratios["throughput_ratio"]
+      = ratio(a["throughput_rps"], b["throughput_rps"]);
+    warmup_ratios["p50_ratio"] = ratio(a["latency_ms"].as_object()["p50"],
+                                       b["latency_ms"].as_object()["p50"]);
+    warmup_ratios["p99_ratio"] = ratio(a["latency_ms"].as_object()["p99"],
+                                       b["latency_ms"].as_object()["p99"]);
+    warmup_ratio = ratio(a["cpu_per_request_ms"], b["cpu_per_request_ms"]);
+    warmup_ratios["cpu_per_request_ratio"] = warmup_ratio;
   }
+  json::object o;
+  o["rounds_requested"] = overhead_rounds.requested;
+  o["round_length_s"]
+    = std::chrono::duration<double>(overhead_rounds.round_length).count();
+  json::array rounds;
+  std::vector<double> tput, p50, p99;
+  for (auto& rd : overhead_rounds.rounds) {
+    auto& a = rd.without_remedy;
+    auto& b = rd.with_remedy;
+    json::object x;
+    x["order"] = rd.remedy_first ? "with first" : "without first";
+    x["without_cpu_per_request_ms"] = a.cpu_per_request_ms;
+    x["with_cpu_per_request_ms"] = b.cpu_per_request_ms;
+    x["cpu_per_request_ratio"] = rd.ratio();
+    x["without_requests"] = a.requests;
+    x["with_requests"] = b.requests;
+    x["without_p99_ms"] = a.p99_ms;
+    x["with_p99_ms"] = b.p99_ms;
+    rounds.push_back(std::move(x));
+    if (auto v = ratio_of(a.rps, b.rps); v.is_double())
+      tput.push_back(v.as_double());
+    if (auto v = ratio_of(a.p50_ms, b.p50_ms); v.is_double())
+      p50.push_back(v.as_double());
+    if (auto v = ratio_of(a.p99_ms, b.p99_ms); v.is_double())
+      p99.push_back(v.as_double());
+  }
+  auto med = [](const std::vector<double>& xs) -> json::value {
+    if (xs.empty())
+      return nullptr;
+    return median(xs);
+  };
+  if (!overhead_rounds.rounds.empty()) {
+    auto sum = summarize_rounds(overhead_rounds.rounds);
+    o["method"] = "paired_rounds";
+    o["cpu_per_request_ratio"] = sum.median;
+    o["ratio_min"] = sum.min;
+    o["ratio_max"] = sum.max;
+    o["throughput_ratio"] = med(tput);
+    o["p50_ratio"] = med(p50);
+    o["p99_ratio"] = med(p99);
+    o["overhead_pct"] = (sum.median - 1.0) * 100.0;
+    o["definition"]
+      = "median over paired fault-free rounds (one run without Remedy and "
+        "one with it, back to back, the order alternating) of the service "
+        "CPU per request with Remedy over without, minus 1; service CPU is "
+        "the process's user + system time from getrusage minus the client "
+        "thread's own, over each run's measured window";
+  } else if (auto w = num(warmup_ratio)) {
+    o["method"] = "warmup_windows";
+    o["cpu_per_request_ratio"] = *w;
+    o["throughput_ratio"] = warmup_ratios["throughput_ratio"];
+    o["p50_ratio"] = warmup_ratios["p50_ratio"];
+    o["p99_ratio"] = warmup_ratios["p99_ratio"];
+    o["overhead_pct"] = (*w - 1.0) * 100.0;
+    o["definition"]
+      = "service CPU per request in the fault-free warm-up of each run "
+        "(one window per run), with Remedy over without, minus 1; no "
+        "overhead round completed";
+  }
+  o["rounds"] = std::move(rounds);
+  o["warmup_windows"] = std::move(warmup_ratios);
+  if (o.contains("method"))
+    overhead = std::move(o);
   // -- goals ------------------------------------------------------------------
   json::array goals;
   auto goal = [&](const char* name, json::value value, const char* text,
@@ -569,8 +637,10 @@ void print_report(const json::value& report, std::ostream& os, bool quiet) {
     }
     auto& ov = at(report, {"overhead"});
     if (ov.is_object())
-      os << "\n  overhead (warm-up): CPU per request x"
-         << fmt(at(ov, {"cpu_per_request_ratio"})) << ", p50 x"
+      os << "\n  overhead (" << fmt(at(ov, {"method"})) << "): CPU per "
+         << "request x" << fmt(at(ov, {"cpu_per_request_ratio"})) << " ["
+         << fmt(at(ov, {"ratio_min"})) << ", " << fmt(at(ov, {"ratio_max"}))
+         << "], p50 x"
          << fmt(at(ov, {"p50_ratio"})) << ", p99 x"
          << fmt(at(ov, {"p99_ratio"})) << ", throughput x"
          << fmt(at(ov, {"throughput_ratio"})) << '\n';

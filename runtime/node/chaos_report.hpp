@@ -9,17 +9,20 @@
 
 #include <boost/json/value.hpp>
 
+#include "chaos_overhead.hpp"
 #include "chaos_run.hpp"
 #include "chaos_scenario.hpp"
 
 namespace remedy::node {
 
 /// The report's JSON ("remedy_node_report": 1). A run that did not happen
-/// (cut short before it) is null.
+/// (cut short before it) is null. The overhead is the median of `overhead`'s
+/// rounds; without any, the runs' warm-up windows estimate it.
 boost::json::value build_report(const scenario_options& opts,
                                 const run_shape& shape, uint64_t iterations,
                                 const run_result* without_remedy,
-                                const run_result* with_remedy, bool partial);
+                                const run_result* with_remedy, bool partial,
+                                const overhead_measurement& overhead = {});
 
 /// One run's JSON object (RUN in the schema).
 boost::json::object run_json(const run_result& run,

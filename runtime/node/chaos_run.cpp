@@ -22,7 +22,6 @@
 #include "remedy/core/event_bus.hpp"
 #include "remedy/core/logging.hpp"
 #include "remedy/healing/orchestrator.hpp"
-#include "remedy/routing/route_builder.hpp"
 #include "remedy/runtime/config.hpp"
 #include "remedy/scheduling/scheduler.hpp"
 #include "remedy/scheduling/task.hpp"
@@ -278,7 +277,7 @@ detection_tree_settings scenario_detection(const worker_settings& w) {
   d.heartbeat.phi.min_std_deviation = 25ms;
   d.heartbeat.phi.acceptable_heartbeat_pause = 200ms;
   d.heartbeat.check_interval = 100ms;
-  // Absolute limits (SLOs) on what the routes and workers publish every
+  // Absolute limits (SLOs) on what the scheduler and workers publish every
   // 100 ms. The adaptive detectors learn a target's normal over minutes
   // (their warm-up is 8 min at 1 s samples); a run lasts seconds.
   d.threshold = threshold_detector_settings{};
@@ -291,13 +290,13 @@ detection_tree_settings scenario_detection(const worker_settings& w) {
     slow.threshold.limit = 60;
     // Held 200 ms: a slow worker's answers stay slow, while a stall of the
     // whole process (a loaded machine) lasts about one interval and hits
-    // every route at once.
+    // every worker at once.
     slow.threshold.for_duration = 200ms;
     slow.threshold.clear_limit = 20;
     slow.threshold.clear_for = 300ms;
     d.threshold.rules.push_back(slow);
     // A call unanswered for 150 ms: a hang (the slowdown answers after
-    // 100 ms; the route gives up at 250 ms).
+    // 100 ms; the scheduler gives up at 300 ms).
     threshold_detector_rule stuck;
     stuck.metric = "oldest_ms";
     stuck.kind = detection_kind::hang;
@@ -340,7 +339,7 @@ detection_tree_settings scenario_detection(const worker_settings& w) {
   d.crash_loop.check_interval = 100ms;
   s.classifier.clear_after = 300ms;
   s.classifier.check_interval = 100ms;
-  // A hang's timed-out calls raise its route's latency and error rate, a
+  // A hang's timed-out calls raise its latency and error rate, a
   // crash's bounced calls its error rate: the cause wins.
   auto& p = s.classifier.precedence;
   p.push_back({fault_class::hang, fault_class::slow});
@@ -384,7 +383,7 @@ run_result run_once(const run_settings& cfg, live_counters& live) {
   // defaults spin, then poll every 50 us for 25 ms, which burns CPU that the
   // overhead would count more or less by chance). A message sent from a
   // scheduler thread runs next on that thread, so a request's hops through
-  // scheduler, route and endpoint wake no other thread; the sharing policy
+  // scheduler and endpoint wake no other thread; the sharing policy
   // woke one for each (measured: +12-18 % overhead, mostly context switches).
   sys_cfg.set("scheduler.policy", caf::atom("stealing"));
   sys_cfg.set("work-stealing.aggressive-poll-attempts",
@@ -427,13 +426,8 @@ run_result run_once(const run_settings& cfg, live_counters& live) {
       target = pool;
       stop_list.push_back(pool);
       if (cfg.relays && res.error.empty()) {
-        std::vector<caf::actor> per_worker;
-        for (auto& w : handles)
-          per_worker.push_back(sys.spawn(relay, std::vector<caf::actor>{w}));
-        target = sys.spawn(relay, per_worker);
+        target = sys.spawn(relay, handles);
         stop_list.insert(stop_list.begin(), target);
-        stop_list.insert(stop_list.begin() + 1, per_worker.begin(),
-                         per_worker.end());
       }
     } else {
       auto det = detection_tree("detection", scenario_detection(cfg.worker))
@@ -470,11 +464,20 @@ run_result run_once(const run_settings& cfg, live_counters& live) {
       sched_cfg.max_ejection = 5s;
       sched_cfg.hedge_budget = 0.05;
       sched_cfg.tick_interval = 100ms;
+      // The scheduler is the workers' breaker, bulkhead and timeout (outlier
+      // ejection after 3 failures in a row, at most 32 tasks per worker,
+      // 300 ms per attempt) and publishes the samples the detectors read
+      // (latency, error rate, the oldest call) every 100 ms. A route per
+      // worker in between did the same work once more and cost a scheduled
+      // hop each way: 2.9 % of the service's CPU per request (bench_overhead,
+      // 8 paired rounds, every round above 1).
+      sched_cfg.metrics_interval = 100ms;
       // The scheduler avoids bad workers by its own measurements (outlier
-      // ejection, peak-EWMA latency), not by the health view: a route
-      // publishes latency and error rate only while it has calls, so a
-      // worker kept out of work while its slow or error_spike fault is
-      // active could never show that a restart cured it.
+      // ejection, peak-EWMA latency), not by the health view: its samples
+      // of a worker's latency and error rate exist only while the worker
+      // has calls, so a worker kept out of work while its slow or
+      // error_spike fault is active could never show that a restart cured
+      // it.
       sched_cfg.follow_health = false;
       sched_cfg.seed = cfg.seed;
       auto sched = spawn_scheduler(sys, sched_cfg);
@@ -483,34 +486,9 @@ run_result run_once(const run_settings& cfg, live_counters& live) {
         return res;
       }
       std::vector<heal_target> targets;
-      std::vector<caf::actor> routes;
       for (size_t i = 0; i < cfg.shape.workers; ++i) {
         auto ep = tree->endpoint(worker_id(i));
-        circuit_breaker_settings br;
-        br.failure_rate_threshold = 0.5;
-        br.window_size = 20;
-        br.minimum_calls = 10;
-        br.open_duration = 500ms;
-        br.half_open_probes = 3;
-        br.half_open_max_duration = 2s;
-        bulkhead_settings bh;
-        bh.max_concurrent = 32;
-        bh.max_queue = 64;
-        bh.max_wait = 200ms;
-        auto route = route_builder("route/" + worker_id(i))
-                       .timeout(250ms)
-                       .sweep_every(100ms)
-                       .breaker(br)
-                       .bulkhead(bh)
-                       .metrics(100ms, envs[i]->target)
-                       .seed(cfg.seed + i)
-                       .to(sys, ep);
-        if (!route) {
-          res.error = "route: " + render(route.error());
-          break;
-        }
-        routes.push_back(*route);
-        if (auto ok = add_worker(self, *sched, *route, envs[i]->target); !ok) {
+        if (auto ok = add_worker(self, *sched, ep, envs[i]->target); !ok) {
           res.error = "add_worker: " + render(ok.error());
           break;
         }
@@ -518,7 +496,6 @@ run_result run_once(const run_settings& cfg, live_counters& live) {
         ht.name = envs[i]->target;
         ht.supervisor = tree->root;
         ht.child = worker_id(i);
-        ht.route = *route;
         ht.endpoint = ep;
         ht.group = "svc";
         ht.group_size = static_cast<uint32_t>(cfg.shape.workers);
@@ -542,8 +519,6 @@ run_result run_once(const run_settings& cfg, live_counters& live) {
       if (restart)
         stop_list.push_back(*restart);
       stop_list.push_back(*sched);
-      for (auto& r : routes)
-        stop_list.push_back(r);
       stop_list.push_back(tree->root);
       stop_list.push_back(det->root);
       target = *sched;

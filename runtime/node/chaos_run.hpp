@@ -3,8 +3,8 @@
 // remedy-node's chaos scenario: one run. The same workers, load and fault
 // schedule, either behind a plain CAF actor_pool (no supervision beyond
 // what CAF gives, no detection, no healing) or with Remedy: a supervision
-// tree of the workers, a route with breaker, bulkhead and timeout in front
-// of each, the fault-aware scheduler over the routes, the detection tree
+// tree of the workers, the fault-aware scheduler over their endpoints (each
+// worker's breaker, bulkhead, timeout and samples), the detection tree
 // (detectors, classifier, health view) and the healing orchestrator.
 
 #include <atomic>
@@ -38,11 +38,10 @@ struct run_settings {
   std::vector<planned_fault> plan;
   /// CAF's scheduler.max-threads.
   size_t threads = 2;
-  /// Without Remedy only: instead of the pool, two plain CAF relay actors in
-  /// front of the workers (one for all, picking round robin, then one per
-  /// worker), each asking the next in its own name and answering with a
-  /// response promise: the hops the scheduler and a route add, as bare CAF
-  /// actors (bench_overhead's `relays` side, CAF's floor for them).
+  /// Without Remedy only: instead of the pool, one plain CAF relay actor in
+  /// front of the workers, picking round robin, asking in its own name and
+  /// answering with a response promise: the hop the scheduler adds, as a
+  /// bare CAF actor (bench_overhead's `relays` side, CAF's floor for it).
   bool relays = false;
 };
 

@@ -11,6 +11,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "chaos_overhead.hpp"
 #include "chaos_report.hpp"
 #include "chaos_run.hpp"
 #include "report_html.hpp"
@@ -54,7 +55,7 @@ bool ends_with(const std::string& x, const std::string& suffix) {
 }
 
 /// Runs `cfg` in a thread while this one prints progress.
-run_result run_with_progress(const run_settings& cfg, const char* label,
+run_result run_with_progress(const run_settings& cfg, const std::string& label,
                              bool quiet) {
   live_counters live;
   live.stop = &stop_requested;
@@ -70,9 +71,9 @@ run_result run_with_progress(const run_settings& cfg, const char* label,
   auto line = [&](double elapsed) {
     char buf[256];
     std::snprintf(buf, sizeof buf,
-                  "%-15s %5.1f s  requests %7llu  failed %6llu  open faults "
+                  "%-20s %5.1f s  requests %7llu  failed %6llu  open faults "
                   "%2lld  healings %2lld",
-                  label, elapsed,
+                  label.c_str(), elapsed,
                   static_cast<unsigned long long>(live.sent.load()),
                   static_cast<unsigned long long>(live.failed.load()),
                   static_cast<long long>(live.open_faults.load()),
@@ -139,7 +140,11 @@ int run_chaos_scenario(const scenario_options& opts) {
               << std::chrono::duration<double>(shape.length).count()
               << " s (warm-up "
               << std::chrono::duration<double>(shape.warmup).count()
-              << " s), " << base.plan.size() << " faults planned per run\n";
+              << " s), " << base.plan.size() << " faults planned per run, "
+              << opts.overhead_rounds << " overhead rounds of 2 x "
+              << std::chrono::duration<double>(opts.overhead_round_length)
+                   .count()
+              << " s\n";
   std::optional<run_result> without, with;
   int rc = exit_ok;
   {
@@ -162,12 +167,40 @@ int run_chaos_scenario(const scenario_options& opts) {
       rc = exit_failure;
     }
   }
+  // -- overhead: paired fault-free rounds ------------------------------------
+  overhead_measurement overhead;
+  overhead.requested = opts.overhead_rounds;
+  overhead.round_length = opts.overhead_round_length;
+  auto n = opts.overhead_rounds;
+  for (size_t r = 0; r < n && rc == exit_ok && !stop_requested; ++r) {
+    auto cfg = fault_free(base, opts.overhead_round_length);
+    overhead_round round;
+    round.remedy_first = remedy_first_in(r);
+    for (int k = 0; k < 2 && rc == exit_ok && !stop_requested; ++k) {
+      bool remedy = (k == 0) == round.remedy_first;
+      cfg.remedy = remedy;
+      auto label = "overhead " + std::to_string(r + 1) + "/"
+                   + std::to_string(n) + (remedy ? " with" : " without");
+      auto res = run_with_progress(cfg, label, opts.quiet);
+      auto sample = sample_of(res);
+      if (!res.error.empty()) {
+        std::cerr << "remedy-node: " << label << " failed: " << res.error
+                  << '\n';
+        rc = exit_failure;
+      }
+      (remedy ? round.with_remedy : round.without_remedy) = std::move(sample);
+    }
+    if (round.with_remedy.error.empty() && round.without_remedy.error.empty()
+        && round.with_remedy.requests > 0
+        && round.without_remedy.requests > 0)
+      overhead.rounds.push_back(std::move(round));
+  }
   bool partial = stop_requested.load();
   auto valid = [](const std::optional<run_result>& x) {
     return x && x->error.empty() ? &*x : nullptr;
   };
   auto report = build_report(opts, shape, base.worker.iterations,
-                             valid(without), valid(with), partial);
+                             valid(without), valid(with), partial, overhead);
   print_report(report, std::cout, opts.quiet);
   for (auto& path : opts.reports) {
     if (auto err = write_report(report, path); !err.empty()) {

@@ -35,6 +35,12 @@ struct scenario_options {
   size_t threads = 2;
   /// CPU work per request (calibrated once, the same in both runs).
   caf::timespan work = std::chrono::microseconds(250);
+  /// Paired fault-free rounds after the two runs that measure Remedy's
+  /// overhead (see chaos_overhead.hpp); 0 measures it in the runs' warm-up
+  /// windows only, one window per run, which is too noisy for the goal.
+  size_t overhead_rounds = 4;
+  /// The length of each of a round's two runs.
+  caf::timespan overhead_round_length = std::chrono::seconds(3);
 };
 
 /// Exit codes.

@@ -130,6 +130,13 @@ int main(int argc, char** argv) {
                 "Write the report: FILE.json as JSON, FILE.html as a page "
                 "(may be given more than once)")
     ->allow_extra_args(false);
+  app
+    .add_option("--overhead-rounds", opts.overhead_rounds,
+                "Paired fault-free rounds (a 3 s run without Remedy and one "
+                "with it) that measure the overhead after the two runs; 0 "
+                "uses the runs' warm-up windows only")
+    ->capture_default_str()
+    ->check(CLI::Range(0, 20));
   app.add_option("--threads", opts.threads,
                  "CAF scheduler threads in each run")
     ->capture_default_str()

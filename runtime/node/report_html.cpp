@@ -285,7 +285,17 @@ void overhead(std::string& out, const json::value* report) {
   auto* o = get(report, "overhead");
   if (object(o) == nullptr)
     return;
-  out += "<h2>Overhead of Remedy</h2>\n<table id=\"overhead\">\n<thead><tr>"
+  auto* rounds = array(get(o, "rounds"));
+  auto paired = text(get(o, "method")) == std::optional<std::string>{
+                  "paired_rounds"}
+                && rounds != nullptr;
+  out += "<h2>Overhead of Remedy</h2>\n<p>";
+  out += paired ? "Median of " + std::to_string(rounds->size())
+                    + " paired fault-free rounds (a run without Remedy and "
+                      "one with it, back to back)."
+                : std::string{"From the runs' warm-up windows (no overhead "
+                              "round completed)."};
+  out += "</p>\n<table id=\"overhead\">\n<thead><tr>"
          "<th class=\"l\">measure</th><th>with / without</th></tr></thead>\n"
          "<tbody>\n";
   const std::pair<const char*, const char*> rows[] = {
@@ -302,6 +312,19 @@ void overhead(std::string& out, const json::value* report) {
               ? fixed(*num(get(o, "overhead_pct")), 1) + "&#8239;%"
               : std::string{na})
          + "</td></tr>\n</tbody>\n</table>\n";
+  if (!paired || rounds->empty())
+    return;
+  out += "<table id=\"overhead-rounds\">\n<thead><tr><th>round</th>"
+         "<th class=\"l\">order</th><th>CPU/request without (ms)</th>"
+         "<th>CPU/request with (ms)</th><th>ratio</th></tr></thead>\n<tbody>\n";
+  size_t i = 0;
+  for (auto& r : *rounds)
+    out += "<tr><td>" + std::to_string(++i) + "</td><td class=\"l\">"
+           + str_or_na(get(&r, "order")) + "</td><td>"
+           + fmt(num(get(&r, "without_cpu_per_request_ms")), 4) + "</td><td>"
+           + fmt(num(get(&r, "with_cpu_per_request_ms")), 4) + "</td><td>"
+           + fmt(num(get(&r, "cpu_per_request_ratio")), 3) + "</td></tr>\n";
+  out += "</tbody>\n</table>\n";
 }
 
 void goals(std::string& out, const json::value* report) {

@@ -287,6 +287,8 @@ struct reader {
         x.get_optional("deadline", s.default_deadline, 1ms, max_duration);
         x.get_optional("queue_capacity", s.queue_capacity, 0u, 10000000u);
         x.get_optional("hedge_budget", s.hedge_budget, 0.0, 1.0);
+        x.get_optional("metrics_interval", s.metrics_interval, 0ms,
+                       max_duration);
         x.get_enum_optional("policy", s.policy,
                             {{"least_loaded", placement_policy::least_loaded},
                              {"round_robin", placement_policy::round_robin},

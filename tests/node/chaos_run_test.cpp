@@ -1,4 +1,4 @@
-// The chaos scenario's service without faults, behind the plain CAF relays
+// The chaos scenario's service without faults, behind the plain CAF relay
 // of bench_overhead's third side: every request is answered with the right
 // value, so that side measures the same work as the other two.
 
@@ -12,7 +12,7 @@
 using namespace std::chrono_literals;
 using namespace remedy::node;
 
-TEST_CASE("chaos run: the service behind two plain CAF relays answers every "
+TEST_CASE("chaos run: the service behind a plain CAF relay answers every "
           "request correctly",
           "[node][chaos_run]") {
   run_settings cfg;

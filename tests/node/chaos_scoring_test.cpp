@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 
 #include <boost/json.hpp>
@@ -198,6 +199,52 @@ TEST_CASE("the client's check of the work agrees with the work", "[chaos]") {
   CHECK(lcg_jump(7, 1000) != lcg(7, 999));
 }
 
+namespace {
+
+/// A run as if every planned fault was performed and, with Remedy,
+/// detected, classified and healed; the warm-up's CPU 5 % higher with it.
+run_result fake_run(const std::vector<planned_fault>& plan, bool remedy) {
+  run_result r;
+  r.remedy = remedy;
+  r.start = steady::now();
+  r.load_s = 10;
+  r.warmup_from_s = 0.5;
+  r.warmup_to_s = 2.5;
+  r.warmup_cpu_s = remedy ? 0.21 : 0.2;
+  for (int i = 0; i < 1000; ++i)
+    r.requests.push_back({i * 0.01f, 1.0f, true, i != 500});
+  uint64_t fid = 100;
+  for (auto& p : plan) {
+    r.ledger.performed.push_back(
+      {p.id, p.slot, p.kind,
+       r.start + std::chrono::duration_cast<steady::duration>(p.at)});
+    if (!remedy)
+      continue;
+    double at = std::chrono::duration<double>(p.at).count();
+    auto cls = expected_class(p.kind);
+    auto target = "svc/worker-" + std::to_string(p.slot);
+    r.faults.push_back({++fid, cls, target, true, at + 0.1, ""});
+    r.faults.push_back({fid, cls, target, false, at + 0.5, ""});
+    r.healings.push_back({healing_event_kind::decided, fid, 0, fid, cls,
+                          target, "restart", "", at + 0.2});
+    r.healings.push_back({healing_event_kind::succeeded, fid, 0, fid, cls,
+                          target, "restart", "", at + 0.5});
+  }
+  return r;
+}
+
+side_sample fake_sample(double cpu_per_request_ms) {
+  side_sample s;
+  s.cpu_per_request_ms = cpu_per_request_ms;
+  s.rps = 500;
+  s.p50_ms = 0.5;
+  s.p99_ms = 0.7;
+  s.requests = 1000;
+  return s;
+}
+
+} // namespace
+
 TEST_CASE("the report's checks catch broken bookkeeping", "[chaos]") {
   scenario_options opts;
   opts.duration = 20s;
@@ -205,37 +252,8 @@ TEST_CASE("the report's checks catch broken bookkeeping", "[chaos]") {
   auto shape = shape_for(opts.duration, opts.workers);
   auto plan = plan_faults(opts.seed, shape);
   REQUIRE_FALSE(plan.empty());
-  auto make_run = [&](bool remedy) {
-    run_result r;
-    r.remedy = remedy;
-    r.start = steady::now();
-    r.load_s = 10;
-    r.warmup_from_s = 0.5;
-    r.warmup_to_s = 2.5;
-    r.warmup_cpu_s = remedy ? 0.21 : 0.2;
-    for (int i = 0; i < 1000; ++i)
-      r.requests.push_back({i * 0.01f, 1.0f, true, i != 500});
-    uint64_t fid = 100;
-    for (auto& p : plan) {
-      r.ledger.performed.push_back(
-        {p.id, p.slot, p.kind,
-         r.start + std::chrono::duration_cast<steady::duration>(p.at)});
-      if (!remedy)
-        continue;
-      double at = std::chrono::duration<double>(p.at).count();
-      auto cls = expected_class(p.kind);
-      auto target = "svc/worker-" + std::to_string(p.slot);
-      r.faults.push_back({++fid, cls, target, true, at + 0.1, ""});
-      r.faults.push_back({fid, cls, target, false, at + 0.5, ""});
-      r.healings.push_back({healing_event_kind::decided, fid, 0, fid, cls,
-                            target, "restart", "", at + 0.2});
-      r.healings.push_back({healing_event_kind::succeeded, fid, 0, fid, cls,
-                            target, "restart", "", at + 0.5});
-    }
-    return r;
-  };
-  auto without = make_run(false);
-  auto with = make_run(true);
+  auto without = fake_run(plan, false);
+  auto with = fake_run(plan, true);
   auto report = build_report(opts, shape, 1000, &without, &with, false);
   check_options no_goals;
   no_goals.goals = false;
@@ -269,5 +287,69 @@ TEST_CASE("the report's checks catch broken bookkeeping", "[chaos]") {
   SECTION("a partial report") {
     report.as_object()["partial"] = true;
     CHECK_FALSE(check_report(report, no_goals).empty());
+  }
+}
+
+TEST_CASE("the overhead is the median of the paired rounds, each checked",
+          "[chaos]") {
+  scenario_options opts;
+  opts.duration = 20s;
+  opts.seed = 3;
+  auto shape = shape_for(opts.duration, opts.workers);
+  auto plan = plan_faults(opts.seed, shape);
+  auto without = fake_run(plan, false);
+  auto with = fake_run(plan, true);
+  overhead_measurement m;
+  m.requested = 3;
+  m.round_length = 3s;
+  // Ratios 1.02, 1.30 (a stalled round) and 1.04: the median is 1.04.
+  for (auto [a, b] : {std::pair{0.30, 0.306}, std::pair{0.30, 0.39},
+                      std::pair{0.30, 0.312}}) {
+    overhead_round r;
+    r.without_remedy = fake_sample(a);
+    r.with_remedy = fake_sample(b);
+    r.remedy_first = remedy_first_in(m.rounds.size());
+    m.rounds.push_back(r);
+  }
+  CHECK_FALSE(m.rounds[0].remedy_first);
+  CHECK(m.rounds[1].remedy_first);
+  auto report = build_report(opts, shape, 1000, &without, &with, false, m);
+  auto& ov = report.as_object()["overhead"].as_object();
+  CHECK(ov["method"].as_string() == "paired_rounds");
+  CHECK(ov["overhead_pct"].as_double() == Approx(4.0));
+  CHECK(ov["ratio_min"].as_double() == Approx(1.02));
+  CHECK(ov["ratio_max"].as_double() == Approx(1.30));
+  // The single warm-up windows (0.21 / 0.2) are kept beside it.
+  CHECK(ov["warmup_windows"].as_object()["cpu_per_request_ratio"].as_double()
+        == Approx(1.05));
+  check_options no_goals;
+  no_goals.goals = false;
+  CHECK(check_report(report, no_goals).empty());
+  SECTION("the goal is judged on the median") {
+    auto& goals = report.as_object()["goals"].as_array();
+    auto it = std::find_if(goals.begin(), goals.end(), [](auto& g) {
+      return g.as_object().at("name").as_string() == "overhead";
+    });
+    REQUIRE(it != goals.end());
+    CHECK(it->as_object().at("met").as_bool());
+  }
+  SECTION("a round's ratio that is not with / without") {
+    ov["rounds"].as_array()[1].as_object()["cpu_per_request_ratio"] = 1.0;
+    CHECK_FALSE(check_report(report, no_goals).empty());
+  }
+  SECTION("an overhead that is not the median") {
+    ov["overhead_pct"] = 2.0;
+    CHECK_FALSE(check_report(report, no_goals).empty());
+  }
+  SECTION("fewer rounds than asked for") {
+    ov["rounds"].as_array().pop_back();
+    CHECK_FALSE(check_report(report, no_goals).empty());
+  }
+  SECTION("no rounds: the warm-up windows stand in") {
+    auto r0 = build_report(opts, shape, 1000, &without, &with, false, {});
+    auto& o0 = r0.as_object()["overhead"].as_object();
+    CHECK(o0["method"].as_string() == "warmup_windows");
+    CHECK(o0["overhead_pct"].as_double() == Approx(5.0));
+    CHECK(check_report(r0, no_goals).empty());
   }
 }

@@ -94,7 +94,8 @@ TEST_CASE("a full node reads every section exactly", "[node_config]") {
      "bulkhead": {"max_concurrent": 8, "max_queue": 16, "max_wait": "50ms"}},
     {"name": "work", "target": "sessions",
      "scheduler": {"max_per_worker": 4, "attempts": 2,
-                   "attempt_timeout": "200ms", "policy": "round_robin"}}
+                   "attempt_timeout": "200ms", "policy": "round_robin",
+                   "metrics_interval": "1s"}}
   ],
   "detection": {"memory_limit_mb": 512,
                 "watch": [{"kind": "rate", "metrics": ["orders_per_s"],
@@ -132,6 +133,7 @@ TEST_CASE("a full node reads every section exactly", "[node_config]") {
   CHECK(work.is_pool);
   CHECK(work.scheduler.max_per_worker == 4);
   CHECK(work.scheduler.policy == placement_policy::round_robin);
+  CHECK(work.scheduler.metrics_interval == 1s);
   CHECK(cfg->strategies == std::vector<std::string>{"restart", "isolate"});
   CHECK(cfg->strategy_makers.size() == 2);
   CHECK(cfg->healing_settings_.ladder(fault_class::slow)

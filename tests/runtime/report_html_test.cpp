@@ -172,6 +172,9 @@ TEST_CASE("report page: the sample renders well formed and self-contained",
   CHECK(occurrences(html, "<table id=\"summary\">") == 1);
   CHECK(occurrences(html, "<table id=\"goals\">") == 1);
   CHECK(occurrences(html, "<table id=\"overhead\">") == 1);
+  // The overhead's paired rounds, one row each.
+  CHECK(occurrences(html, "<table id=\"overhead-rounds\">") == 1);
+  CHECK(html.find("Median of 4 paired fault-free rounds") != std::string::npos);
   CHECK(tags["svg"] == 2); // one timeline per run
   CHECK(tags["polyline"] == 4);
   // The summary has both runs side by side.

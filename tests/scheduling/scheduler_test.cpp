@@ -20,6 +20,7 @@
 #include "remedy/core/error.hpp"
 #include "remedy/core/event_bus.hpp"
 #include "remedy/core/percentile.hpp"
+#include "remedy/core/sample.hpp"
 #include "remedy/scheduling/scheduler.hpp"
 #include "remedy/scheduling/scheduler_event.hpp"
 #include "test_fixture.hpp"
@@ -557,4 +558,134 @@ TEST_CASE_METHOD(sched_fixture,
   advance(100ms);
   check_each_answered_once(24);
   stats();
+}
+
+namespace {
+
+/// Collects the samples published on the bus.
+struct sample_log {
+  std::vector<sample> xs;
+  /// The samples of `metric` about `target`, oldest first.
+  std::vector<double> of(const std::string& target,
+                         const std::string& metric) const {
+    std::vector<double> ys;
+    for (auto& x : xs)
+      if (x.target == target && x.metric == metric)
+        ys.push_back(x.value);
+    return ys;
+  }
+};
+
+caf::behavior sample_sink(caf::event_based_actor* self,
+                          std::shared_ptr<sample_log> out) {
+  subscribe(self, "sample.");
+  return {
+    [=](const sample& x) { out->xs.push_back(x); },
+  };
+}
+
+} // namespace
+
+TEST_CASE_METHOD(sched_fixture,
+                 "the scheduler publishes each worker's samples as a route "
+                 "does: latency, error rate, in flight, the oldest attempt",
+                 "[scheduling]") {
+  auto log = std::make_shared<sample_log>();
+  track(sys.spawn(sample_sink, log));
+  run();
+  auto st = quick_settings();
+  st.policy = placement_policy::round_robin;
+  st.metrics_interval = 100ms;
+  st.attempt_timeout = 250ms;
+  st.eject_consecutive_failures = 0;
+  st.default_attempts = 1;
+  start(st);
+  add("fast"); // answers in 10 ms
+  behaviour stuck;
+  stuck.never = true;
+  add("stuck", stuck);
+  behaviour bad;
+  bad.fail = true;
+  add("bad", bad);
+  // Nothing sent: nothing published.
+  advance_exact(300ms);
+  CHECK(log->xs.empty());
+  for (int i = 0; i < 6; ++i)
+    submit(i); // two each
+  advance_exact(100ms); // the first flush
+  CHECK(log->of("fast", "calls") == std::vector<double>{2});
+  CHECK(log->of("fast", "latency_ms") == std::vector<double>{10});
+  CHECK(log->of("fast", "error_rate") == std::vector<double>{0});
+  CHECK(log->of("bad", "error_rate") == std::vector<double>{1});
+  // The stuck worker: no call ended yet, two in flight for 100 ms.
+  CHECK(log->of("stuck", "calls") == std::vector<double>{0});
+  CHECK(log->of("stuck", "latency_ms").empty());
+  CHECK(log->of("stuck", "in_flight") == std::vector<double>{2});
+  // (Flushes fall on multiples of the interval of the clock: within a
+  // microsecond of 100 ms after the sends.)
+  auto oldest = log->of("stuck", "oldest_ms");
+  REQUIRE(oldest.size() == 1);
+  CHECK(oldest[0] == Approx(100).margin(0.01));
+  advance_exact(100ms);
+  oldest = log->of("stuck", "oldest_ms");
+  REQUIRE(oldest.size() == 2);
+  CHECK(oldest[1] == Approx(200).margin(0.01));
+  // fast and bad: one interval of zeros after their work, then quiet.
+  CHECK(log->of("fast", "calls") == std::vector<double>{2, 0});
+  CHECK(log->of("fast", "latency_ms").size() == 1);
+  advance_exact(100ms); // the stuck attempts timed out at 250 ms
+  auto stuck_errors = log->of("stuck", "error_rate");
+  REQUIRE(stuck_errors.size() == 1);
+  CHECK(stuck_errors[0] == 1);
+  // Given up at the first tick (every 10 ms) after the 250 ms timeout.
+  auto stuck_latency = log->of("stuck", "latency_ms");
+  REQUIRE(stuck_latency.size() == 1);
+  CHECK(stuck_latency[0] >= 250);
+  CHECK(stuck_latency[0] <= 260.01);
+  CHECK(log->of("stuck", "in_flight").back() == 0);
+  CHECK(log->of("stuck", "oldest_ms").back() == 0);
+  auto before = log->xs.size();
+  advance_exact(500ms);
+  // One more interval of zeros for the stuck worker, then nothing.
+  CHECK(log->xs.size() > before);
+  before = log->xs.size();
+  advance_exact(500ms);
+  CHECK(log->xs.size() == before);
+  check_each_answered_once(6);
+  stats();
+}
+
+TEST_CASE_METHOD(sched_fixture,
+                 "an attempt whose task ended still enters its worker's "
+                 "samples when the worker answers",
+                 "[scheduling]") {
+  // A route in front of the worker would see the late answer; so must the
+  // scheduler's samples, or a slow worker whose every task is answered
+  // elsewhere (a hedge, a deadline) never shows its latency.
+  auto log = std::make_shared<sample_log>();
+  track(sys.spawn(sample_sink, log));
+  run();
+  auto st = quick_settings();
+  st.metrics_interval = 100ms;
+  st.default_deadline = 50ms; // expires before the worker answers
+  st.tick_interval = 10ms;
+  start(st);
+  behaviour slow;
+  slow.delay = 120ms;
+  add("slow", slow);
+  submit(1);
+  advance_exact(60ms);
+  REQUIRE(seen->errors.count(1) == 1);
+  CHECK(is(seen->errors[1], errc::task_expired));
+  advance_exact(140ms);
+  // Answered at 120 ms, after its task expired at 50-60 ms.
+  auto lat = log->of("slow", "latency_ms");
+  REQUIRE(lat.size() == 1);
+  CHECK(lat[0] == Approx(120).margin(0.01));
+  CHECK(log->of("slow", "error_rate") == std::vector<double>{0});
+  // It counted as in flight at the first flush although its task had ended.
+  CHECK(log->of("slow", "in_flight").front() == 1);
+  auto s = stats();
+  CHECK(s.late_replies == 1);
+  CHECK(s.expired == 1);
 }

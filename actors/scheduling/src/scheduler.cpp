@@ -26,11 +26,14 @@
 #include "remedy/core/tick.hpp"
 #include "remedy/core/detail/reply_ids.hpp"
 #include "remedy/core/detail/slot_map.hpp"
+#include "remedy/core/detail/topic_registry.hpp"
 #include "remedy/core/error.hpp"
 #include "remedy/core/event_bus.hpp"
 #include "remedy/core/format.hpp"
 #include "remedy/core/logging.hpp"
 #include "remedy/core/percentile.hpp"
+#include "remedy/core/sample.hpp"
+#include "remedy/core/time_units.hpp"
 #include "remedy/scheduling/scheduler_event.hpp"
 #include "remedy/supervision/atoms.hpp"
 #include "remedy/supervision/child_info.hpp"
@@ -60,6 +63,7 @@ bool is_control(const caf::type_erased_tuple& x) {
     case static_cast<uint64_t>(sched_stats_atom::uint_value()):
     case static_cast<uint64_t>(sched_workers_atom::uint_value()):
     case static_cast<uint64_t>(sched_tick_atom::uint_value()):
+    case static_cast<uint64_t>(sched_flush_atom::uint_value()):
     case static_cast<uint64_t>(sched_follow_atom::uint_value()):
     case static_cast<uint64_t>(caf::atom("sys")):
       return true;
@@ -88,6 +92,16 @@ struct worker {
   time_point ewma_at;
   uint64_t done = 0;
   uint64_t failed = 0;
+  /// What its next samples report (with `metrics_interval`).
+  struct {
+    uint32_t calls = 0;
+    uint32_t failures = 0;
+    caf::timespan latency_sum{0};
+    caf::timespan latency_max{0};
+    /// The last samples reported work: the next ones are due even if
+    /// there is none (one interval of zeros).
+    bool busy = false;
+  } interval;
 
   bool out_of_service() const {
     return !live || isolated || health_out || ejected;
@@ -159,6 +173,12 @@ struct attempt {
   uint32_t worker = 0;
   time_point sent;
   bool hedge = false;
+  /// Its task ended (another attempt answered, or the task expired) while
+  /// it was still at the worker. Kept only with `metrics_interval`, so that
+  /// its answer or timeout still enters the worker's samples (as a route in
+  /// front of the worker would see it); it no longer counts as the worker's
+  /// outstanding work and never affects a task.
+  bool orphan = false;
   /// The response id its reply carries.
   caf::message_id rid;
 };
@@ -266,6 +286,30 @@ private:
   void publish_event(scheduler_event_kind kind, const worker& w,
                      std::string reason, caf::timespan duration);
 
+  // -- samples ------------------------------------------------------------------
+
+  /// Counts an attempt's end at `w` for its next samples.
+  void observe(worker& w, caf::timespan latency, bool failed) {
+    if (settings_.metrics_interval.count() == 0)
+      return;
+    auto& iv = w.interval;
+    ++iv.calls;
+    if (failed)
+      ++iv.failures;
+    iv.latency_sum += latency;
+    iv.latency_max = std::max(iv.latency_max, latency);
+  }
+
+  /// Starts the sample timer once work went out (with `metrics_interval`).
+  void schedule_flush() {
+    if (flush_pending_ || settings_.metrics_interval.count() == 0)
+      return;
+    flush_pending_ = true;
+    send_on_tick(this, settings_.metrics_interval, sched_flush_atom::value);
+  }
+
+  void flush_metrics();
+
   static constexpr size_t latency_window = 1024;
 
   scheduler_settings settings_;
@@ -292,6 +336,11 @@ private:
   double pool_latency_ = 0.0;
   /// A tenth of `latency_decay` (see `stale`).
   caf::timespan stale_after_;
+  bool flush_pending_ = false;
+  /// Scratch space for the samples: per worker, its oldest attempt's age.
+  std::vector<caf::timespan> oldest_;
+  std::vector<uint32_t> in_flight_;
+  const detail::topic_registry* topics_ = detail::topics_of(home_system());
 };
 
 caf::behavior scheduler_impl::make_behavior() {
@@ -399,6 +448,10 @@ caf::behavior scheduler_impl::make_behavior() {
     [this](sched_tick_atom) {
       tick_pending_ = false;
       tick();
+    },
+    [this](sched_flush_atom) {
+      flush_pending_ = false;
+      flush_metrics();
     },
     [this](const target_health& h) {
       auto* w = find_worker(h.target);
@@ -583,6 +636,7 @@ void scheduler_impl::send_attempt(key_type k, job& j, uint32_t index,
   w.handle->enqueue(caf::make_mailbox_element(ctrl(), rid, {}, j.payload),
                     context());
   schedule_tick();
+  schedule_flush();
 }
 
 void scheduler_impl::on_reply(uint32_t index, caf::message reply) {
@@ -590,6 +644,13 @@ void scheduler_impl::on_reply(uint32_t index, caf::message reply) {
   auto a = *attempts_.find(ak);
   auto t = now();
   auto& w = workers_[a.worker];
+  if (a.orphan) {
+    // The answer of an attempt whose task ended: a sample, nothing else.
+    ++stats_.late_replies;
+    observe(w, t - a.sent, reply.match_elements<caf::error>());
+    attempts_.erase(ak);
+    return;
+  }
   if (w.outstanding > 0)
     --w.outstanding;
   auto* j = jobs_.find(a.job);
@@ -602,7 +663,10 @@ void scheduler_impl::on_reply(uint32_t index, caf::message reply) {
   r.erase(ak);
   if (r.empty())
     --stats_.running;
-  if (reply.match_elements<caf::error>() && settings_.retry_errors) {
+  auto latency = t - a.sent;
+  auto is_error = reply.match_elements<caf::error>();
+  observe(w, latency, is_error);
+  if (is_error && settings_.retry_errors) {
     j->last_error = reply.get_as<caf::error>(0);
     j->avoid = a.worker;
     failed_at(a.worker, "answered " + render(j->last_error));
@@ -611,7 +675,6 @@ void scheduler_impl::on_reply(uint32_t index, caf::message reply) {
     dispatch();
     return;
   }
-  auto latency = t - a.sent;
   succeeded(w, latency, t);
   if (latencies_.size() < latency_window) {
     latencies_.push_back(seconds(latency));
@@ -630,11 +693,17 @@ void scheduler_impl::give_up_attempt(key_type ak, const caf::error& why) {
   auto* a = attempts_.find(ak);
   if (a == nullptr)
     return;
+  if (a->orphan) {
+    observe(workers_[a->worker], now() - a->sent, true);
+    attempts_.erase(ak);
+    return;
+  }
   auto jk = a->job;
   auto a_worker = static_cast<int64_t>(a->worker);
   auto& w = workers_[a->worker];
   if (w.outstanding > 0)
     --w.outstanding;
+  observe(w, now() - a->sent, true);
   attempts_.erase(ak);
   auto* j = jobs_.find(jk);
   if (j == nullptr)
@@ -667,12 +736,16 @@ void scheduler_impl::retry_or_fail(key_type k, job& j) {
 }
 
 void scheduler_impl::abandon_attempts(job& j) {
+  auto samples = settings_.metrics_interval.count() > 0;
   for (auto ak : j.running) {
     if (auto* a = attempts_.find(ak)) {
       auto& w = workers_[a->worker];
       if (w.outstanding > 0)
         --w.outstanding;
-      attempts_.erase(ak);
+      if (samples && w.live)
+        a->orphan = true; // still at the worker: its end enters the samples
+      else
+        attempts_.erase(ak);
     }
   }
   if (!j.running.empty())
@@ -938,7 +1011,8 @@ void scheduler_impl::worker_gone(uint32_t index, const std::string& why) {
   });
   auto err = make_error(errc::target_down, "worker '" + w.name + "' " + why);
   for (auto ak : keys_) {
-    ++w.failed;
+    if (auto* a = attempts_.find(ak); a != nullptr && !a->orphan)
+      ++w.failed;
     give_up_attempt(ak, err);
   }
   w.handle = nullptr;
@@ -1014,6 +1088,10 @@ void scheduler_impl::tick() {
     if (a == nullptr)
       continue;
     auto index = a->worker;
+    if (a->orphan) {
+      give_up_attempt(ak, caf::error{}); // a sample of a timeout, no more
+      continue;
+    }
     give_up_attempt(ak, make_error(errc::timeout,
                                    "worker '" + workers_[index].name
                                      + "' did not answer within "
@@ -1044,7 +1122,7 @@ void scheduler_impl::tick() {
                                [](const worker& w) {
                                  return w.live && w.ejected;
                                });
-  if (!jobs_.empty() || ejections)
+  if (!jobs_.empty() || ejections || !attempts_.empty())
     schedule_tick();
 }
 
@@ -1086,6 +1164,47 @@ void scheduler_impl::hedge(time_point t) {
       return;
     send_attempt(k, *j, static_cast<uint32_t>(w), true);
   }
+}
+
+void scheduler_impl::flush_metrics() {
+  auto t = now();
+  auto to_bus = topics_ == nullptr || !topics_->empty();
+  // Per worker: its attempts now (orphans too: still at the worker) and
+  // the age of the oldest.
+  oldest_.assign(workers_.size(), caf::timespan{0});
+  in_flight_.assign(workers_.size(), 0);
+  attempts_.for_each([&](key_type, attempt& a) {
+    oldest_[a.worker] = std::max(oldest_[a.worker], t - a.sent);
+    ++in_flight_[a.worker];
+  });
+  bool again = false;
+  auto at = t.time_since_epoch();
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    auto& w = workers_[i];
+    auto& iv = w.interval;
+    auto busy = iv.calls > 0 || in_flight_[i] > 0;
+    if (!busy && !iv.busy)
+      continue; // quiet, and its zeros were reported
+    if (to_bus) {
+      auto put = [&](const char* metric, double value) {
+        publish_sample(this, sample{w.name, metric, value, at});
+      };
+      auto n = static_cast<double>(iv.calls);
+      put("calls", n);
+      if (iv.calls > 0) {
+        put("latency_ms", ms_of(iv.latency_sum) / n);
+        put("latency_max_ms", ms_of(iv.latency_max));
+        put("error_rate", static_cast<double>(iv.failures) / n);
+      }
+      put("in_flight", static_cast<double>(in_flight_[i]));
+      put("oldest_ms", ms_of(oldest_[i]));
+    }
+    iv = {};
+    iv.busy = busy;
+    again = again || busy;
+  }
+  if (again)
+    schedule_flush();
 }
 
 void scheduler_impl::publish_event(scheduler_event_kind kind, const worker& w,

@@ -42,6 +42,8 @@ caf::error scheduler_settings::validate() const {
     return fail("queue_capacity must be >= 1");
   if (max_queued == 0)
     return fail("max_queued must be >= 1");
+  if (metrics_interval.count() < 0)
+    return fail("metrics_interval must be 0 (off) or positive");
   if (latency_decay.count() <= 0)
     return fail("latency_decay must be positive");
   if (!(suspect_penalty >= 1.0) || !std::isfinite(suspect_penalty))

@@ -15,5 +15,7 @@ using sched_stats_atom = caf::atom_constant<caf::atom("s_schstat")>;
 using sched_workers_atom = caf::atom_constant<caf::atom("s_schwrk")>;
 using sched_follow_atom = caf::atom_constant<caf::atom("s_schfol")>;
 using sched_tick_atom = caf::atom_constant<caf::atom("s_schtick")>;
+/// Internal: the scheduler's own per-worker samples are due.
+using sched_flush_atom = caf::atom_constant<caf::atom("s_schflsh")>;
 
 } // namespace remedy

@@ -89,6 +89,18 @@ struct scheduler_settings {
   /// How often timers (deadlines, attempt timeouts, hedges, ejection ends)
   /// are checked while any is pending.
   caf::timespan tick_interval = std::chrono::milliseconds{10};
+  /// Every `metrics_interval` while a worker has work, the scheduler
+  /// publishes samples about it on the bus under the worker's name, the
+  /// metrics a route publishes about its target: `calls` (attempts that
+  /// ended in the interval), `latency_ms` and `latency_max_ms` (their mean
+  /// and longest time from send to answer, error or timeout), `error_rate`
+  /// (the share that failed: an error answer, a timeout, the worker gone),
+  /// `in_flight` and `oldest_ms` (attempts at the worker now, and the age
+  /// of the oldest). The three rate metrics only for an interval with
+  /// calls; one interval of zeros after the work stops. So detectors watch
+  /// a worker the scheduler sends to directly, without a route in between.
+  /// 0 (the default): no samples.
+  caf::timespan metrics_interval{0};
   /// Subscribe to the health view's verdicts ("health." on the bus): never
   /// place work on a worker whose target name is faulty or quarantined.
   bool follow_health = true;
