@@ -870,7 +870,9 @@ caf::behavior cluster_agent(agent* self, cluster_settings cfg, uint64_t uid) {
   st.joined = st.cfg.seeds.empty();
   for (auto& [h, p] : st.cfg.seeds)
     st.seeds.push_back(seed_contact{h, p, 0, {}, false});
-  st.mm = self->home_system().middleman().actor_handle();
+  st.mm = st.cfg.connector
+            ? caf::actor_cast<caf::io::middleman_actor>(st.cfg.connector)
+            : self->home_system().middleman().actor_handle();
   st.log = logger("remedy.cluster");
   st.types = registered_remedy_types(self->home_system());
   // The impl lives as long as the actor: its behavior captures it.
@@ -891,7 +893,12 @@ spawn_cluster_agent(caf::actor_system& sys, cluster_settings settings) {
     uid = 1;
   auto host = settings.host;
   auto port = settings.port;
+  auto in_process = static_cast<bool>(settings.connector);
   auto agent_handle = sys.spawn(cluster_agent, settings, uid);
+  if (in_process) { // reached through the connector only: not published
+    caf::anon_send(agent_handle, port_atom::value, port);
+    return std::make_pair(agent_handle, port);
+  }
   auto bound = sys.middleman().publish(agent_handle, port, host.c_str(), true);
   if (!bound) {
     caf::anon_send_exit(agent_handle, caf::exit_reason::user_shutdown);

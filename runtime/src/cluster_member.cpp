@@ -62,6 +62,8 @@ caf::error cluster_settings::validate() const {
                "healing names a node's targets \"<node>:<target>\")");
   if (host.empty())
     return bad("host must not be empty");
+  if (connector && port == 0)
+    return bad("port must name the agent (not 0) when a connector is set");
   if (heartbeat_interval <= caf::timespan{0})
     return bad("heartbeat_interval must be > 0");
   if (!(phi_threshold > 0))

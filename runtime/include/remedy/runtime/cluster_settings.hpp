@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/error.hpp>
 #include <caf/timespan.hpp>
 
@@ -52,6 +53,14 @@ struct cluster_settings {
   /// stays: a member that cannot reach the holder for max(down_after,
   /// 2 * lease.ttl) downs itself (`keep_majority` does not apply).
   lease_settings lease;
+  /// For tests that run several nodes in one actor system (and so in
+  /// virtual time under CAF's test coordinator): an actor that answers
+  /// `(caf::connect_atom, std::string host, uint16_t port)` as CAF's
+  /// middleman actor does, with `(caf::node_id, caf::strong_actor_ptr,
+  /// std::set<std::string>)`. The agent connects through it instead of the
+  /// middleman and is not published on a port; `port` then names it (it
+  /// must not be 0). Unset (the default): the middleman.
+  caf::actor connector;
 
   /// Names the first bad field.
   caf::error validate() const;
