@@ -31,21 +31,28 @@ run_settings fault_free(const run_settings& like, caf::timespan length) {
   return cfg;
 }
 
+window_requests requests_in_window(const run_result& res) {
+  window_requests w;
+  for (auto& r : res.requests)
+    if (r.sent_s >= res.warmup_from_s && r.sent_s < res.warmup_to_s) {
+      ++w.sent;
+      if (r.ok)
+        w.ok_latencies_ms.push_back(r.latency_ms);
+    }
+  w.span_s = res.warmup_to_s - res.warmup_from_s;
+  return w;
+}
+
 side_sample sample_of(const run_result& res) {
   side_sample s;
   if (!res.error.empty()) {
     s.error = res.error;
     return s;
   }
-  std::vector<double> lat;
-  size_t sent = 0;
-  for (auto& r : res.requests)
-    if (r.sent_s >= res.warmup_from_s && r.sent_s < res.warmup_to_s) {
-      ++sent;
-      if (r.ok)
-        lat.push_back(r.latency_ms);
-    }
-  auto span = res.warmup_to_s - res.warmup_from_s;
+  auto w = requests_in_window(res);
+  auto sent = w.sent;
+  auto& lat = w.ok_latencies_ms;
+  auto span = w.span_s;
   if (sent == 0 || lat.empty() || span <= 0) {
     s.error = res.partial ? "cut short before its measured window ended"
                           : "no requests answered in the measured window";

@@ -51,6 +51,18 @@ struct side_sample {
 /// into the run to half a second before the load stops.
 run_settings fault_free(const run_settings& like, caf::timespan length);
 
+/// The requests of a run's measured (warm-up) window.
+struct window_requests {
+  /// Sent in the window.
+  size_t sent = 0;
+  /// Latencies of those answered correctly.
+  std::vector<double> ok_latencies_ms;
+  /// The window's length.
+  double span_s = 0;
+};
+
+window_requests requests_in_window(const run_result& res);
+
 /// The window measurement of a finished run.
 side_sample sample_of(const run_result& res);
 

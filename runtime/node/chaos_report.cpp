@@ -61,15 +61,10 @@ json::object run_json(const run_result& run,
   o["latency_ms"] = latency_obj(lat);
   // -- warm-up ----------------------------------------------------------------
   {
-    std::vector<double> wl;
-    uint64_t wsent = 0;
-    for (auto& r : run.requests)
-      if (r.sent_s >= run.warmup_from_s && r.sent_s < run.warmup_to_s) {
-        ++wsent;
-        if (r.ok)
-          wl.push_back(r.latency_ms);
-      }
-    double span = run.warmup_to_s - run.warmup_from_s;
+    auto win = requests_in_window(run);
+    auto& wl = win.ok_latencies_ms;
+    uint64_t wsent = win.sent;
+    double span = win.span_s;
     json::object w;
     w["from_s"] = run.warmup_from_s;
     w["to_s"] = run.warmup_to_s;

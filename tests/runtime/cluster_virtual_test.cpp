@@ -61,10 +61,21 @@ struct vcluster : fixture {
     run();
   }
 
+  const std::vector<std::string> all{"n1", "n2", "n3"};
+
   void start_three() {
     start("n1", 1);
     start("n2", 2);
     start("n3", 3);
+  }
+
+  /// Starts three nodes and waits until they agree on a leader; returns
+  /// its (term, name).
+  std::pair<uint64_t, std::string> start_three_with_leader() {
+    start_three();
+    auto took = run_until(10s, all, [&] { return !agreed_leader(all).empty(); });
+    REQUIRE(ms(took) <= 10000);
+    return leader_of("n1");
   }
 
   /// (term, leader) as `name` knows it.
@@ -151,7 +162,6 @@ TEST_CASE_METHOD(vcluster,
                  "and agree on one leader",
                  "[cluster][virtual]") {
   start_three();
-  std::vector<std::string> all{"n1", "n2", "n3"};
   auto took = run_until(10s, all, [&] {
     for (auto& n : all)
       for (auto& m : all)
@@ -169,12 +179,7 @@ TEST_CASE_METHOD(vcluster,
                  "virtual time: the leader dies; the others elect a new one "
                  "within the bound, never two leaders in one term",
                  "[cluster][virtual]") {
-  start_three();
-  std::vector<std::string> all{"n1", "n2", "n3"};
-  REQUIRE(ms(run_until(10s, all, [&] {
-            return !agreed_leader(all).empty();
-          })) <= 10000);
-  auto [term, old] = leader_of("n1");
+  auto [term, old] = start_three_with_leader();
   caf::anon_send_exit(agents.at(old), caf::exit_reason::kill);
   run();
   std::vector<std::string> rest;
@@ -200,13 +205,8 @@ TEST_CASE_METHOD(vcluster,
                  "virtual time: a partition of 2 + 1: the minority has no "
                  "leader and downs itself, the majority keeps one",
                  "[cluster][virtual]") {
-  start_three();
-  std::vector<std::string> all{"n1", "n2", "n3"};
-  REQUIRE(ms(run_until(10s, all, [&] {
-            return !agreed_leader(all).empty();
-          })) <= 10000);
+  auto [term, old] = start_three_with_leader();
   // Cut the leader off: it is the minority, the other two the majority.
-  auto [term, old] = leader_of("n1");
   std::vector<std::string> majority;
   for (auto& n : all)
     if (n != old) {
@@ -245,7 +245,6 @@ TEST_CASE_METHOD(vcluster,
                  "back reachable, and nobody is down",
                  "[cluster][virtual]") {
   start_three();
-  std::vector<std::string> all{"n1", "n2", "n3"};
   REQUIRE(ms(run_until(10s, all, [&] {
             for (auto& n : all)
               for (auto& m : all)

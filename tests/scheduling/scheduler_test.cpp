@@ -584,15 +584,21 @@ caf::behavior sample_sink(caf::event_based_actor* self,
   };
 }
 
+/// Records every sample on the fixture's bus from now on.
+std::shared_ptr<sample_log> collect_samples(sched_fixture& f) {
+  auto log = std::make_shared<sample_log>();
+  f.track(f.sys.spawn(sample_sink, log));
+  f.run();
+  return log;
+}
+
 } // namespace
 
 TEST_CASE_METHOD(sched_fixture,
                  "the scheduler publishes each worker's samples as a route "
                  "does: latency, error rate, in flight, the oldest attempt",
                  "[scheduling]") {
-  auto log = std::make_shared<sample_log>();
-  track(sys.spawn(sample_sink, log));
-  run();
+  auto log = collect_samples(*this);
   auto st = quick_settings();
   st.policy = placement_policy::round_robin;
   st.metrics_interval = 100ms;
@@ -662,9 +668,7 @@ TEST_CASE_METHOD(sched_fixture,
   // A route in front of the worker would see the late answer; so must the
   // scheduler's samples, or a slow worker whose every task is answered
   // elsewhere (a hedge, a deadline) never shows its latency.
-  auto log = std::make_shared<sample_log>();
-  track(sys.spawn(sample_sink, log));
-  run();
+  auto log = collect_samples(*this);
   auto st = quick_settings();
   st.metrics_interval = 100ms;
   st.default_deadline = 50ms; // expires before the worker answers
