@@ -37,7 +37,7 @@ namespace remedy::test {
 class virtual_network {
 public:
   explicit virtual_network(caf::actor_system& sys)
-    : sys_(sys), st_(std::make_shared<state>()) {
+    : st_(std::make_shared<state>()) {
     st_->sys = &sys;
     connector_ = sys.spawn(connector_actor, st_);
   }
@@ -176,7 +176,6 @@ private:
     };
   }
 
-  caf::actor_system& sys_;
   std::shared_ptr<state> st_;
   caf::actor connector_;
 };
