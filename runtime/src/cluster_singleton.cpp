@@ -1,5 +1,6 @@
 #include "remedy/runtime/cluster_singleton.hpp"
 
+#include <deque>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -7,6 +8,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/mailbox_element.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
 
@@ -25,6 +27,17 @@ namespace remedy {
 namespace {
 
 using singleton_check_atom = caf::atom_constant<caf::atom("r_sgcheck")>;
+/// `(singleton_proxy_atom, caf::message inner)`: a message for the singleton
+/// passed on by another node's manager, with the original sender.
+using singleton_proxy_atom = caf::atom_constant<caf::atom("r_sgproxy")>;
+
+/// A message a forwarding manager holds while it looks up the leader's.
+struct held_message {
+  caf::strong_actor_ptr sender;
+  caf::message_id mid;
+  caf::mailbox_element::forwarding_stack stages;
+  caf::message content;
+};
 
 struct singleton_state {
   cluster_singleton_settings cfg;
@@ -38,6 +51,11 @@ struct singleton_state {
   /// which runs after CAF destroyed the state.
   std::shared_ptr<caf::actor> instance = std::make_shared<caf::actor>();
   uint64_t instance_term = 0;
+  /// The leader's manager (with `forward_to_leader`), for `leader_manager_of`.
+  caf::actor leader_manager;
+  std::string leader_manager_of;
+  bool resolving = false;
+  std::deque<held_message> held;
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "remedy.cluster_singleton";
 };
@@ -56,6 +74,102 @@ void stop_instance(manager* self, const std::string& why) {
   instance = nullptr;
 }
 
+std::string service_name(const cluster_singleton_settings& cfg) {
+  return "singleton/" + cfg.name;
+}
+
+caf::error not_leader_error(const singleton_state& st,
+                            const std::string& why = {}) {
+  return make_error(errc::not_leader,
+                    "singleton '" + st.cfg.name + "' does not run on "
+                      + (st.me.empty() ? "this node" : st.me)
+                      + (st.leader.empty()
+                           ? std::string{"; no leader known"}
+                           : "; the leader is " + st.leader + " (term "
+                               + std::to_string(st.term) + ")")
+                      + why);
+}
+
+/// Answers `x` with `err` if it is a request.
+void refuse(manager* self, held_message& x, caf::error err) {
+  if (!x.sender || !x.mid.is_request() || x.mid.is_answered())
+    return;
+  x.sender->enqueue(caf::make_mailbox_element(self->ctrl(),
+                                              x.mid.response_id(), {},
+                                              std::move(err)),
+                    self->context());
+}
+
+/// Passes `x` on to the leader's manager, wrapped, with its sender.
+void pass_on(manager* self, held_message& x) {
+  auto& to = self->state.leader_manager;
+  to->enqueue(caf::make_mailbox_element(
+                std::move(x.sender), x.mid, std::move(x.stages),
+                singleton_proxy_atom::value, std::move(x.content)),
+              self->context());
+}
+
+void flush_held(manager* self) {
+  auto& st = self->state;
+  while (!st.held.empty()) {
+    auto& x = st.held.front();
+    if (st.leader_manager && st.leader_manager_of == st.leader)
+      pass_on(self, x);
+    else
+      refuse(self, x, not_leader_error(st, "; its manager was not found"));
+    st.held.pop_front();
+  }
+}
+
+/// Looks up the leader's manager through the leader's node agent.
+void resolve(manager* self) {
+  auto& st = self->state;
+  if (st.resolving)
+    return;
+  st.resolving = true;
+  auto leader = st.leader;
+  auto timeout = st.cfg.check_interval * 5;
+  self->request(st.agent, timeout, cluster_peers_atom::value)
+    .then(
+      [self, leader, timeout](std::vector<cluster_member>& ms,
+                              std::vector<caf::actor>& agents) {
+        auto& st = self->state;
+        caf::actor agent;
+        for (size_t i = 0; i < ms.size() && i < agents.size(); ++i)
+          if (ms[i].name == leader)
+            agent = agents[i];
+        if (!agent) {
+          st.resolving = false;
+          flush_held(self);
+          return;
+        }
+        self
+          ->request(agent, timeout, cluster_service_atom::value,
+                    service_name(st.cfg))
+          .then(
+            [self, leader](caf::actor& mgr) {
+              auto& st = self->state;
+              st.resolving = false;
+              if (mgr && leader == st.leader) {
+                if (st.leader_manager)
+                  self->demonitor(st.leader_manager);
+                st.leader_manager = mgr;
+                st.leader_manager_of = leader;
+                self->monitor(mgr);
+              }
+              flush_held(self);
+            },
+            [self](caf::error&) {
+              self->state.resolving = false;
+              flush_held(self);
+            });
+      },
+      [self](caf::error&) {
+        self->state.resolving = false;
+        flush_held(self);
+      });
+}
+
 /// The agent says `leader` leads in `term`.
 void apply(manager* self, uint64_t term, const std::string& leader) {
   auto& st = self->state;
@@ -63,6 +177,11 @@ void apply(manager* self, uint64_t term, const std::string& leader) {
     return; // an older announcement arriving late
   st.term = term;
   st.leader = leader;
+  if (st.leader_manager && st.leader_manager_of != leader) {
+    self->demonitor(st.leader_manager);
+    st.leader_manager = nullptr;
+    st.leader_manager_of.clear();
+  }
   if (st.me.empty())
     return;
   if (leader != st.me) {
@@ -115,6 +234,9 @@ caf::behavior singleton_manager(manager* self, caf::actor agent,
   st.log = logger("remedy.cluster");
   install_exception_handler(self);
   subscribe(self, "cluster.leader_changed");
+  // Findable by the other nodes' managers (forward_to_leader).
+  self->send(st.agent, cluster_service_atom::value, service_name(st.cfg),
+             caf::actor_cast<caf::actor>(self));
   self->attach_functor([instance = st.instance] {
     if (*instance)
       caf::anon_send_exit(*instance, caf::exit_reason::user_shutdown);
@@ -126,6 +248,10 @@ caf::behavior singleton_manager(manager* self, caf::actor agent,
                    st.me, st.instance_term, render(msg.reason));
       *st.instance = nullptr;
     }
+    if (st.leader_manager && msg.source == st.leader_manager) {
+      st.leader_manager = nullptr;
+      st.leader_manager_of.clear();
+    }
   });
   self->set_default_handler(
     [self](caf::scheduled_actor*,
@@ -135,19 +261,47 @@ caf::behavior singleton_manager(manager* self, caf::actor agent,
         forward_current(self, x, *st.instance);
         return caf::delegated<caf::message>{};
       }
-      if (!self->current_message_id().is_request())
+      auto* e = self->current_mailbox_element();
+      if (st.cfg.forward_to_leader && !st.leader.empty()
+          && st.leader != st.me) {
+        held_message m{std::move(e->sender), e->mid, std::move(e->stages),
+                       x.move_content_to_message()};
+        if (st.leader_manager && st.leader_manager_of == st.leader) {
+          pass_on(self, m);
+        } else if (st.held.size() >= st.cfg.max_pending) {
+          refuse(self, m, not_leader_error(st, "; too many messages wait "
+                                               "for its manager"));
+        } else {
+          st.held.push_back(std::move(m));
+          resolve(self);
+        }
         return caf::delegated<caf::message>{};
-      return make_error(errc::not_leader,
-                        "singleton '" + st.cfg.name + "' does not run on "
-                          + (st.me.empty() ? "this node" : st.me)
-                          + (st.leader.empty()
-                               ? std::string{"; no leader known"}
-                               : "; the leader is " + st.leader + " (term "
-                                   + std::to_string(st.term) + ")"));
+      }
+      if (!e->mid.is_request())
+        return caf::delegated<caf::message>{};
+      return not_leader_error(st);
     });
   check(self);
   return {
     [self](singleton_check_atom) { check(self); },
+    [self](singleton_proxy_atom, caf::message& inner)
+      -> caf::result<caf::message> {
+      // From another node's manager: to the singleton if it runs here, else
+      // refused (never a second hop).
+      auto& st = self->state;
+      auto* e = self->current_mailbox_element();
+      if (*st.instance) {
+        (*st.instance)
+          ->enqueue(caf::make_mailbox_element(std::move(e->sender), e->mid,
+                                              std::move(e->stages),
+                                              std::move(inner)),
+                    self->context());
+        return caf::delegated<caf::message>{};
+      }
+      if (!e->mid.is_request())
+        return caf::delegated<caf::message>{};
+      return not_leader_error(st);
+    },
     [self](const cluster_event& ev) {
       if (ev.kind == cluster_event_kind::leader_changed)
         apply(self, ev.term, ev.member.name);

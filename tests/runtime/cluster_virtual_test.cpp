@@ -17,6 +17,8 @@
 #include "remedy/runtime/cluster.hpp"
 #include "remedy/runtime/cluster_member.hpp"
 #include "remedy/runtime/cluster_settings.hpp"
+#include "remedy/runtime/cluster_singleton.hpp"
+#include "remedy/core/error.hpp"
 #include "test_fixture.hpp"
 #include "virtual_network.hpp"
 
@@ -292,4 +294,114 @@ TEST_CASE_METHOD(vcluster,
   auto x = spawn_cluster_agent(sys, s);
   REQUIRE(!x);
   CHECK_THAT(render(x.error()), Catch::Contains("port"));
+}
+
+namespace {
+
+using where_atom = caf::atom_constant<caf::atom("t_where")>;
+
+/// A singleton that says where it runs and in which term.
+singleton_start where_on(std::string node) {
+  return [node](caf::actor_system& sys,
+                uint64_t term) -> caf::expected<caf::actor> {
+    return sys.spawn([node, term](caf::event_based_actor*) -> caf::behavior {
+      return {
+        [node, term](where_atom) { return std::make_pair(node, term); },
+      };
+    });
+  };
+}
+
+} // namespace
+
+TEST_CASE_METHOD(vcluster,
+                 "virtual time: with forward_to_leader, a client asks its "
+                 "own node's singleton manager and the leader's singleton "
+                 "answers, before and after failover",
+                 "[cluster][virtual][singleton]") {
+  std::map<std::string, caf::actor> managers;
+  auto first = start_three_with_leader();
+  for (auto& n : all) {
+    cluster_singleton_settings s;
+    s.name = "where";
+    s.check_interval = 100ms;
+    s.forward_to_leader = true;
+    managers[n] = track(
+      spawn_cluster_singleton(sys, agents.at(n), where_on(n), s));
+  }
+  advance_exact(500ms);
+  // A fresh asker each time: an answer that comes only after the asker
+  // gave up must not be taken for the next one's.
+  auto ask_where = [&](const std::string& via) {
+    std::pair<std::string, uint64_t> result{"no answer", 0};
+    caf::scoped_actor asker{sys};
+    auto h = asker->request(managers.at(via), caf::infinite,
+                            where_atom::value);
+    run();
+    if (asker->mailbox().empty())
+      return result;
+    h.receive([&](std::pair<std::string, uint64_t>& x) { result = x; },
+              [&](caf::error& err) {
+                result = {"error: " + render(err), 0};
+              });
+    return result;
+  };
+  for (auto& n : all) {
+    CAPTURE(n);
+    auto w = ask_where(n);
+    CHECK(w.first == first.second);
+    CHECK(w.second == first.first);
+  }
+  // The leader's node goes: its agent and its manager (with the singleton).
+  caf::anon_send_exit(managers.at(first.second), caf::exit_reason::kill);
+  caf::anon_send_exit(agents.at(first.second), caf::exit_reason::kill);
+  run();
+  std::vector<std::string> rest;
+  for (auto& n : all)
+    if (n != first.second)
+      rest.push_back(n);
+  auto took = run_until(3s, rest, [&] {
+    for (auto& n : rest) {
+      auto w = ask_where(n);
+      if (w.first == first.second || w.second <= first.first)
+        return false;
+    }
+    return true;
+  });
+  CHECK(ms(took) <= 1000);
+  auto a = ask_where(rest[0]);
+  auto b = ask_where(rest[1]);
+  CHECK(a == b);
+  CHECK(a.second > first.first);
+  check_one_leader_per_term();
+}
+
+TEST_CASE_METHOD(vcluster,
+                 "virtual time: without forward_to_leader, a manager that "
+                 "does not lead refuses with not_leader naming the leader",
+                 "[cluster][virtual][singleton]") {
+  auto first = start_three_with_leader();
+  std::map<std::string, caf::actor> managers;
+  for (auto& n : all) {
+    cluster_singleton_settings s;
+    s.name = "where";
+    s.check_interval = 100ms;
+    managers[n] = track(
+      spawn_cluster_singleton(sys, agents.at(n), where_on(n), s));
+  }
+  advance_exact(500ms);
+  for (auto& n : all) {
+    CAPTURE(n);
+    auto x = ask<std::pair<std::string, uint64_t>>(managers.at(n),
+                                                   where_atom::value);
+    if (n == first.second) {
+      REQUIRE(x);
+      CHECK(x->first == n);
+    } else {
+      REQUIRE(!x);
+      CHECK(is(x.error(), errc::not_leader));
+      CHECK_THAT(render(x.error()),
+                 Catch::Contains("the leader is " + first.second));
+    }
+  }
 }

@@ -5,10 +5,10 @@
 // agents through link actors which the test can cut, as a partition does.
 //
 // An agent that connects to "host:port" gets the link `L(a, b)`: b as a
-// sees it. Whatever reaches `L(a, b)` goes on to b with `L(b, a)` as its
-// sender and its request id unchanged, so b's answers and b's own messages
-// to a pass through links too, and a request and its response each cross
-// one link. A link dies with the agent behind it (a peer's down message, as
+// sees it. Whatever an actor x on a's node sends to `L(a, b)` goes on to b
+// with `L(b, x)` as its sender and its request id unchanged, so b's answers
+// and b's own messages to x pass through links too, and a request and its
+// response each cross one link. A link dies with the agent behind it (a peer's down message, as
 // when a process dies and its connection closes). `cut(a, b)` makes both
 // directions drop every message (requests time out, heartbeats stop), as a
 // network partition does; `heal` undoes it.
@@ -130,11 +130,21 @@ private:
         ++net_->dropped;
         return;
       }
-      auto back = net_->link(target_, holder_);
-      target_->enqueue(
-        caf::make_mailbox_element(caf::actor_cast<caf::strong_actor_ptr>(back),
-                                  x->mid, {}, x->move_content_to_message()),
-        eu);
+      // Any actor on the holder's node may use the link (as any actor may
+      // use a remote actor's proxy): the answer goes back to that actor,
+      // through a link of its own, on the holder's node.
+      caf::strong_actor_ptr back;
+      if (x->sender) {
+        auto from = caf::actor_cast<caf::actor>(x->sender);
+        auto& names = net_->names;
+        if (names.count(from.address()) == 0)
+          names[from.address()] = names[holder_.address()];
+        back = caf::actor_cast<caf::strong_actor_ptr>(
+          net_->link(target_, from));
+      }
+      target_->enqueue(caf::make_mailbox_element(std::move(back), x->mid, {},
+                                                 x->move_content_to_message()),
+                       eu);
     }
 
     caf::behavior make_behavior() override {
