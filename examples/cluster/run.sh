@@ -40,9 +40,18 @@ for i in 0 1 2; do
   sleep 0.3
 done
 
-# Wait (at most 10 s) until every node has seen the two others up: killing
-# the seed before a late node joined through it would leave that node alone.
-for _ in $(seq 1 100); do
+# The nodes' last log lines, when something went wrong.
+show_logs() {
+  for n in a b c; do
+    echo "--- node $n (last lines)"
+    tail -n 15 "$work/$n.log" 2>/dev/null || true
+  done
+}
+
+# Wait (at most 20 s: a loaded machine starts three processes slowly) until
+# every node has seen the two others up: killing the seed before a late
+# node joined through it would leave that node alone.
+for _ in $(seq 1 200); do
   all=1
   for n in a b c; do
     [[ "$(grep -c " node_up" "$work/$n.log" 2>/dev/null)" -ge 2 ]] || all=0
@@ -50,7 +59,11 @@ for _ in $(seq 1 100); do
   [[ $all -eq 1 ]] && break
   sleep 0.1
 done
-[[ $all -eq 1 ]] || { echo "the three nodes did not all see each other"; exit 1; }
+[[ $all -eq 1 ]] || {
+  echo "the three nodes did not all see each other within 20 s"
+  show_logs
+  exit 1
+}
 
 leader_of() { # prints "term leader" lines seen in all logs
   grep -ho "leader of term [0-9]* is [a-z]*" "$work"/*.log \
@@ -62,7 +75,7 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 first="$(leader_of | tail -n 1)"
-[[ -n "$first" ]] || { echo "no leader elected"; exit 1; }
+[[ -n "$first" ]] || { echo "no leader elected"; show_logs; exit 1; }
 echo "leader: ${first#* } (term ${first%% *})"
 idx=$(( $(printf '%d' "'${first#* }") - 97 ))
 echo "killing ${first#* } (SIGKILL)"
@@ -74,7 +87,7 @@ for _ in $(seq 1 50); do
   [[ -n "$next" ]] && break
   sleep 0.1
 done
-[[ -n "$next" ]] || { echo "no new leader within 5 s"; exit 1; }
+[[ -n "$next" ]] || { echo "no new leader within 5 s"; show_logs; exit 1; }
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "new leader: ${next#* } (term ${next%% *}) after ${ms} ms"
 # The cluster's healing orchestrator (healing.scope "cluster") moves with
