@@ -337,7 +337,8 @@ private:
   /// A tenth of `latency_decay` (see `stale`).
   caf::timespan stale_after_;
   bool flush_pending_ = false;
-  /// Scratch space for the samples: per worker, its oldest attempt's age.
+  /// Scratch space for the samples, per worker: the age of its oldest
+  /// attempt, and its attempts now (orphans included).
   std::vector<caf::timespan> oldest_;
   std::vector<uint32_t> in_flight_;
   const detail::topic_registry* topics_ = detail::topics_of(home_system());
