@@ -31,14 +31,6 @@ using singleton_check_atom = caf::atom_constant<caf::atom("r_sgcheck")>;
 /// passed on by another node's manager, with the original sender.
 using singleton_proxy_atom = caf::atom_constant<caf::atom("r_sgproxy")>;
 
-/// A message a forwarding manager holds while it looks up the leader's.
-struct held_message {
-  caf::strong_actor_ptr sender;
-  caf::message_id mid;
-  caf::mailbox_element::forwarding_stack stages;
-  caf::message content;
-};
-
 struct singleton_state {
   cluster_singleton_settings cfg;
   caf::actor agent;
@@ -90,23 +82,11 @@ caf::error not_leader_error(const singleton_state& st,
                       + why);
 }
 
-/// Answers `x` with `err` if it is a request.
-void refuse(manager* self, held_message& x, caf::error err) {
-  if (!x.sender || !x.mid.is_request() || x.mid.is_answered())
-    return;
-  x.sender->enqueue(caf::make_mailbox_element(self->ctrl(),
-                                              x.mid.response_id(), {},
-                                              std::move(err)),
-                    self->context());
-}
-
 /// Passes `x` on to the leader's manager, wrapped, with its sender.
 void pass_on(manager* self, held_message& x) {
-  auto& to = self->state.leader_manager;
-  to->enqueue(caf::make_mailbox_element(
-                std::move(x.sender), x.mid, std::move(x.stages),
-                singleton_proxy_atom::value, std::move(x.content)),
-              self->context());
+  x.content = caf::make_message(singleton_proxy_atom::value,
+                                std::move(x.content));
+  deliver(x, self->state.leader_manager, self->context());
 }
 
 void flush_held(manager* self) {
@@ -116,7 +96,8 @@ void flush_held(manager* self) {
     if (st.leader_manager && st.leader_manager_of == st.leader)
       pass_on(self, x);
     else
-      refuse(self, x, not_leader_error(st, "; its manager was not found"));
+      refuse_request(self, x.sender, x.mid,
+                     not_leader_error(st, "; its manager was not found"));
     st.held.pop_front();
   }
 }
@@ -264,13 +245,13 @@ caf::behavior singleton_manager(manager* self, caf::actor agent,
       auto* e = self->current_mailbox_element();
       if (st.cfg.forward_to_leader && !st.leader.empty()
           && st.leader != st.me) {
-        held_message m{std::move(e->sender), e->mid, std::move(e->stages),
-                       x.move_content_to_message()};
+        auto m = hold_current(self, x);
         if (st.leader_manager && st.leader_manager_of == st.leader) {
           pass_on(self, m);
         } else if (st.held.size() >= st.cfg.max_pending) {
-          refuse(self, m, not_leader_error(st, "; too many messages wait "
-                                               "for its manager"));
+          refuse_request(self, m.sender, m.mid,
+                         not_leader_error(st, "; too many messages wait for "
+                                              "its manager"));
         } else {
           st.held.push_back(std::move(m));
           resolve(self);
@@ -291,11 +272,9 @@ caf::behavior singleton_manager(manager* self, caf::actor agent,
       auto& st = self->state;
       auto* e = self->current_mailbox_element();
       if (*st.instance) {
-        (*st.instance)
-          ->enqueue(caf::make_mailbox_element(std::move(e->sender), e->mid,
-                                              std::move(e->stages),
-                                              std::move(inner)),
-                    self->context());
+        held_message m{std::move(e->sender), e->mid, std::move(e->stages),
+                       std::move(inner)};
+        deliver(m, *st.instance, self->context());
         return caf::delegated<caf::message>{};
       }
       if (!e->mid.is_request())

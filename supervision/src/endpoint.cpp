@@ -30,13 +30,9 @@ namespace {
 
 using time_point = caf::actor_clock::time_point;
 
-/// A message held while the child restarts, with what it needs to travel on
-/// as if it had been sent to the child directly.
+/// A message held while the child restarts, and since when.
 struct stashed {
-  caf::strong_actor_ptr sender;
-  caf::message_id mid;
-  caf::mailbox_element::forwarding_stack stages;
-  caf::message content;
+  held_message msg;
   time_point since;
 };
 
@@ -175,30 +171,12 @@ private:
   std::atomic<uint64_t> direct_forwarded_{0};
 };
 
-/// Answers a request that will not reach the child; plain messages are only
-/// counted by the caller.
-void refuse(endpoint_impl* self, caf::strong_actor_ptr& sender,
-            caf::message_id mid, caf::error err) {
-  if (!sender || !mid.is_request() || mid.is_answered())
-    return;
-  sender->enqueue(caf::make_mailbox_element(self->ctrl(), mid.response_id(),
-                                            {}, std::move(err)),
-                  self->context());
-}
-
 /// Takes the oldest stashed message out, answering it with `err` if it is a
 /// request.
 void refuse_oldest(endpoint_impl* self, caf::error err) {
   auto& x = self->state.stash.front();
-  refuse(self, x.sender, x.mid, std::move(err));
+  refuse_request(self, x.msg.sender, x.msg.mid, std::move(err));
   self->state.stash.pop_front();
-}
-
-void deliver(endpoint_impl* self, stashed& x) {
-  self->state.target->enqueue(
-    caf::make_mailbox_element(std::move(x.sender), x.mid, std::move(x.stages),
-                              std::move(x.content)),
-    self->context());
 }
 
 void schedule_sweep(endpoint_impl* self) {
@@ -216,7 +194,7 @@ void schedule_sweep(endpoint_impl* self) {
 void replay(endpoint_impl* self) {
   auto& st = self->state;
   while (!st.stash.empty()) {
-    deliver(self, st.stash.front());
+    deliver(st.stash.front().msg, st.target, self->context());
     st.stash.pop_front();
     ++st.stats.replayed;
   }
@@ -246,11 +224,11 @@ void stash_current(endpoint_impl* self, caf::message_view& x) {
     if (st.policy.overflow == overflow_policy::reject_new
         || st.policy.capacity == 0) {
       ++st.stats.rejected;
-      refuse(self, elem->sender, elem->mid,
-             make_error(errc::stash_full,
-                        "endpoint '" + st.id + "': stash full ("
-                          + std::to_string(st.policy.capacity)
-                          + " messages) while the child restarts"));
+      refuse_request(self, elem->sender, elem->mid,
+                     make_error(errc::stash_full,
+                                "endpoint '" + st.id + "': stash full ("
+                                  + std::to_string(st.policy.capacity)
+                                  + " messages) while the child restarts"));
       st.log->warn("endpoint '{}': stash full, rejected a message", st.id);
       return;
     }
@@ -260,9 +238,7 @@ void stash_current(endpoint_impl* self, caf::message_view& x) {
                                        "child restarts"));
     ++st.stats.dropped;
   }
-  st.stash.push_back(stashed{std::move(elem->sender), elem->mid,
-                             std::move(elem->stages),
-                             x.move_content_to_message(), self->clock().now()});
+  st.stash.push_back(stashed{hold_current(self, x), self->clock().now()});
   ++st.stats.stashed;
   st.stats.pending = st.stash.size();
   schedule_sweep(self);
@@ -281,7 +257,7 @@ caf::result<caf::message> on_message(caf::scheduled_actor* ptr,
   }
   if (st.stats.state == endpoint_state::down) {
     ++st.stats.rejected;
-    refuse(self, elem->sender, elem->mid, down_error(st));
+    refuse_request(self, elem->sender, elem->mid, down_error(st));
     return caf::delegated<caf::message>{};
   }
   stash_current(self, x);
